@@ -1,0 +1,1 @@
+"""Storage: typed SQLAlchemy models, the engine and migrations. Imports nothing of qualcode but errors."""

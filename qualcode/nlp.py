@@ -1,0 +1,143 @@
+"""The Norwegian pipeline: ``spacy.blank("nb")``, abbreviation-aware sentences, and lookup lemmas.
+
+No trained Norwegian pipeline can be installed here, so lemmas come from the Norwegian Bokmål
+full-form tables of ``spacy-lookups-data`` (``nb_lemma_exc``, ~600k forms). Words missing from the
+tables are treated as compounds: the longest known tail is lemmatised and the head kept
+(``brukermålingene`` -> ``bruker`` + ``måling``). Everything is loaded once per process.
+
+Two ways in:
+- ``get_nlp()`` -- a spaCy ``Language`` with sentence boundaries and ``token.lemma_`` set;
+- ``words()``, ``lemma()``, ``lemma_candidates()``, ``lemma_text()`` -- a fast regex path for
+  search, features and suggestion scoring over many segments.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+# Norwegian abbreviations that end in a period but do not end a sentence.
+ABBREVIATIONS: tuple[str, ...] = (
+    "bl.a.", "f.eks.", "dvs.", "d.v.s.", "ca.", "mht.", "m.h.t.", "osv.", "o.s.v.", "m.m.", "mv.", "o.l.",
+    "evt.", "ev.", "pga.", "p.g.a.", "iht.", "i.h.t.", "ifm.", "ift.", "jf.", "jfr.", "kl.", "nr.", "mao.",
+    "m.a.o.", "t.o.m.", "f.o.m.", "vs.", "ref.", "inkl.", "ekskl.", "ang.", "avd.", "tlf.", "pst.", "stk.",
+    "mill.", "mrd.", "kr.", "bl.annet", "o.a.", "e.l.", "ev.", "hhv.", "h.h.v.", "sml.", "s.", "pr.", "dr.",
+    "ass.", "adm.", "fylkesdir.", "ekspl.", "sos.", "prof.", "dept.", "red.", "utg.", "bet.", "egtl.",
+)
+
+WORD_RE = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+_POS_ORDER = ("noun", "verb", "adj", "adv")
+_MIN_TAIL = 4  # shortest known tail accepted when splitting a compound
+_MIN_HEAD = 2
+
+
+def _abbreviation_variants(abbr: str) -> set[str]:
+    return {abbr, abbr[:1].upper() + abbr[1:], abbr.upper()}
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, tuple[str, ...]]:
+    """form -> candidate lemmas (most likely first), merged over parts of speech."""
+    try:
+        data_dir = resources.files("spacy_lookups_data") / "data"
+        with resources.as_file(data_dir / "nb_lemma_exc.json.gz") as path, gzip.open(path, "rt", encoding="utf-8") as fh:
+            by_pos: dict[str, dict[str, list[str]]] = json.load(fh)
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise QualcodeError(
+            "the Norwegian lemma tables are missing: install the package spacy-lookups-data"
+        ) from exc
+    table: dict[str, tuple[str, ...]] = {}
+    for pos in _POS_ORDER:
+        for form, lemmas in by_pos.get(pos, {}).items():
+            key = form.lower()
+            known = table.get(key, ())
+            extra = tuple(lem.lower() for lem in lemmas if lem.lower() not in known)
+            if extra:
+                table[key] = known + extra
+    # a form that is itself a lemma keeps itself first (mål -> mål before måle)
+    for key, cands in table.items():
+        if len(cands) > 1 and key in cands and cands[0] != key:
+            table[key] = (key,) + tuple(c for c in cands if c != key)
+    return table
+
+
+@lru_cache(maxsize=200_000)
+def lemma_candidates(word: str) -> tuple[str, ...]:
+    """All plausible lemmas of ``word`` (lower-cased), most likely first; never empty."""
+    lower = word.lower()
+    table = _lemma_table()
+    found = table.get(lower)
+    if found:
+        return found
+    if "-" in lower:  # hyphenated compound: lemmatise the last part
+        head, _, tail = lower.rpartition("-")
+        tails = lemma_candidates(tail)
+        return tuple(f"{head}-{t}" for t in tails)
+    for cut in range(_MIN_HEAD, len(lower) - _MIN_TAIL + 1):
+        tail = lower[cut:]
+        tails = table.get(tail)
+        if tails:
+            head = lower[:cut]
+            return tuple(head + t for t in tails)
+    return (lower,)
+
+
+def lemma(word: str) -> str:
+    """The most likely lemma of ``word``, lower-cased."""
+    return lemma_candidates(word)[0]
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens of ``text`` as (word, start, end) code-point offsets; punctuation dropped."""
+    return [(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+def word_count(text: str) -> int:
+    return sum(1 for _ in WORD_RE.finditer(text))
+
+
+def lemma_text(text: str) -> str:
+    """Space-separated lemmas of the words of ``text`` (for search and features)."""
+    return " ".join(lemma(m.group()) for m in WORD_RE.finditer(text))
+
+
+def _set_lemmas(doc: Doc) -> Doc:
+    for token in doc:
+        if not token.is_punct and not token.is_space:
+            token.lemma_ = lemma(token.text)
+    return doc
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline: blank ``nb`` tokenizer with abbreviation exceptions, sentencizer, lemmas."""
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("nb_lookup_lemmatizer"):
+        Language.component("nb_lookup_lemmatizer", assigns=["token.lemma"])(_set_lemmas)
+    nlp = spacy.blank("nb")
+    for abbr in ABBREVIATIONS:
+        for variant in _abbreviation_variants(abbr):
+            nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("nb_lookup_lemmatizer")
+    return nlp
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets within ``text``, whitespace trimmed."""
+    nlp = get_nlp()
+    with nlp.select_pipes(enable=["sentencizer"]):
+        doc = nlp(text)
+    return [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]

@@ -1,0 +1,344 @@
+"""The keyword pattern language of the codebooks: parse, compile once, match fast.
+
+A pattern is one or more space-separated terms that match consecutive word tokens. Each term is
+compared, case-insensitively, with a token's lower-cased surface form and with each of its lemma
+candidates (:func:`qualcode.nlp.lemma_candidates`):
+
+- ``ord``    exact: the surface form or a lemma candidate equals ``ord`` (``mål`` hits *målene* but
+  not *måles*, whose only lemma is *måle*);
+- ``ord*``   prefix (``tillit*`` hits *tilliten*, *tillitsbasert*, *tillitsreformen*);
+- ``*ord``   suffix, i.e. a compound head (``*måling`` hits *resultatmåling*, *brukermålingene*);
+- ``*ord*``  infix;
+- ``-term``  an exclusion (false friend), standing alone: a token matching it is never part of a
+  hit for that label (``-tillitsvalgt*``).
+
+Coordinated compounds are expanded: in *mål- og resultatstyring* the token *mål-* also reads as
+*målstyring* (the head of the next conjunct's compound, its longest known tail of >= 3 letters).
+
+Patterns are compiled once per label set (:class:`PatternSet`); the analysis of each distinct
+word is cached, so scoring many segments costs little more than tokenising them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qualcode import nlp
+from qualcode.errors import CodebookError
+
+TermKind = Literal["exact", "prefix", "suffix", "infix"]
+
+_TERM_RE = re.compile(r"^\*?[^*\s]+\*?$")
+_WORD_RE = nlp.WORD_RE
+# words that may stand between a hyphen-ended first conjunct and the compound it shares a head with
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "enn", "som", "så", "vel", "både", "enten"})
+_MIN_TAIL = 3
+_MAX_GAP = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One term of a pattern: lower-cased ``text`` compared as ``kind``."""
+
+    text: str
+    kind: TermKind
+
+    def matches(self, form: str) -> bool:
+        if self.kind == "exact":
+            return form == self.text
+        if self.kind == "prefix":
+            return form.startswith(self.text)
+        if self.kind == "suffix":
+            return form.endswith(self.text)
+        return self.text in form
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A parsed pattern; ``exclusion`` patterns have exactly one term."""
+
+    source: str
+    terms: tuple[Term, ...]
+    exclusion: bool = False
+
+
+def parse_term(text: str) -> Term:
+    body = text.lower()
+    if not _TERM_RE.match(body) or not body.strip("*"):
+        raise CodebookError(f"pattern term {text!r}: use letters with '*' only at the start or end")
+    starts, ends = body.startswith("*"), body.endswith("*")
+    core = body.strip("*")
+    kind: TermKind = "infix" if starts and ends else "suffix" if starts else "prefix" if ends else "exact"
+    return Term(core, kind)
+
+
+def parse_pattern(source: str) -> Pattern:
+    """Parse one pattern string; CodebookError names the pattern when it is not valid syntax."""
+    parts = source.split()
+    if not parts:
+        raise CodebookError("empty pattern")
+    if parts[0].startswith("-") and len(parts[0]) > 1:
+        if len(parts) > 1:
+            raise CodebookError(f"pattern {source!r}: an exclusion must be a single term")
+        return Pattern(source, (parse_term(parts[0][1:]),), exclusion=True)
+    if any(part.startswith("-") and len(part) > 1 and part[1] != "-" for part in parts[1:]):
+        raise CodebookError(f"pattern {source!r}: an exclusion must be a single term")
+    return Pattern(" ".join(parts), tuple(parse_term(part) for part in parts))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPatterns:
+    """The patterns of one label (a code, or a theme): strong ones, weak ones (exclusions in either)."""
+
+    label: str
+    patterns: Sequence[str] = ()
+    weak_patterns: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PatternHit:
+    """One match: the label, the pattern source, whether it is weak, and the text span it covers."""
+
+    label: str
+    pattern: str
+    weak: bool
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    label_index: int
+    pattern_index: int  # index into PatternSet.pattern_sources
+    weak: bool
+    term_ids: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class HitCounts:
+    """Per text and label: distinct strong patterns, distinct weak patterns, and strong occurrences."""
+
+    strong: np.ndarray
+    weak: np.ndarray
+    strong_occurrences: np.ndarray
+
+
+def is_known_word(word: str) -> bool:
+    """True when ``word`` is a form in the lemma tables (not merely guessed as a compound)."""
+    return word in nlp._lemma_table()
+
+
+def word_forms(word: str) -> tuple[str, ...]:
+    """Lower-cased surface, hyphen-less surface and the lemma candidates of ``word``, deduplicated."""
+    lower = word.lower()
+    forms = [lower]
+    if "-" in lower:
+        forms.append(lower.replace("-", ""))
+    forms.extend(nlp.lemma_candidates(lower))
+    return tuple(dict.fromkeys(forms))
+
+
+def _coordinated_compound(first: str, following: str) -> str | None:
+    """``mål`` + ``resultatstyring`` -> ``målstyring`` (longest known proper tail of >= 3 letters)."""
+    lower = following.lower()
+    for cut in range(1, len(lower) - _MIN_TAIL + 1):
+        tail = lower[cut:]
+        if is_known_word(tail):
+            return first.lower() + tail
+    return None
+
+
+def tokens_with_compounds(text: str) -> list[tuple[str, int, int, str | None]]:
+    """Word tokens ``(word, start, end, compound)``; ``compound`` is set on a hyphen-ended conjunct."""
+    found = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    out: list[tuple[str, int, int, str | None]] = [(w, s, e, None) for w, s, e in found]
+    if "-" not in text:
+        return out
+    n = len(text)
+    for i, (word, _start, end) in enumerate(found):
+        if end >= n or text[end] != "-":
+            continue
+        for j in range(i + 1, min(len(found), i + 1 + _MAX_GAP)):
+            nxt, _ns, ne = found[j]
+            if ne < n and text[ne] == "-" or nxt.lower() in _CONJUNCTIONS:
+                continue
+            compound = _coordinated_compound(word, nxt)
+            if compound is not None:
+                out[i] = (word, found[i][1], ne, compound)
+            break
+    return out
+
+
+class PatternSet:
+    """Compiled patterns of many labels. Build once (e.g. per codebook set), then match many texts."""
+
+    def __init__(self, labels: Sequence[LabelPatterns]) -> None:
+        self.labels: tuple[str, ...] = tuple(item.label for item in labels)
+        self.pattern_sources: list[str] = []
+        self._terms: list[Term] = []
+        term_index: dict[Term, int] = {}
+        self._rules_by_first: dict[int, list[_Rule]] = {}
+        self._exclusions: list[frozenset[int]] = []
+        self.n_rules = 0
+
+        def term_id(term: Term) -> int:
+            if term not in term_index:
+                term_index[term] = len(self._terms)
+                self._terms.append(term)
+            return term_index[term]
+
+        for label_index, item in enumerate(labels):
+            excluded: set[int] = set()
+            for weak, sources in ((False, item.patterns), (True, item.weak_patterns)):
+                for source in sources:
+                    try:
+                        pattern = parse_pattern(source)
+                    except CodebookError as exc:
+                        raise CodebookError(f"code {item.label!r}: {exc}") from None
+                    ids = tuple(term_id(term) for term in pattern.terms)
+                    if pattern.exclusion:
+                        excluded.add(ids[0])
+                        continue
+                    self.pattern_sources.append(pattern.source)
+                    rule = _Rule(label_index, len(self.pattern_sources) - 1, weak, ids)
+                    self._rules_by_first.setdefault(ids[0], []).append(rule)
+                    self.n_rules += 1
+            self._exclusions.append(frozenset(excluded))
+        self._exact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._suffix: dict[str, list[int]] = {}
+        infix: list[int] = []
+        for index, term in enumerate(self._terms):
+            table = {"exact": self._exact, "prefix": self._prefix, "suffix": self._suffix}.get(term.kind)
+            if table is None:
+                infix.append(index)
+            else:
+                table.setdefault(term.text, []).append(index)
+        self._infix = tuple(infix)
+        self._infix_re = (
+            re.compile("|".join(re.escape(self._terms[i].text) for i in infix)) if infix else None
+        )
+        self._prefix_lengths = sorted({len(text) for text in self._prefix})
+        self._suffix_lengths = sorted({len(text) for text in self._suffix})
+        self._word_cache: dict[str, frozenset[int]] = {}
+
+    # ------------------------------------------------------------------ word level
+
+    def _forms_terms(self, forms: Iterable[str]) -> frozenset[int]:
+        hits: set[int] = set()
+        for form in forms:
+            hits.update(self._exact.get(form, ()))
+            for length in self._prefix_lengths:
+                if length > len(form):
+                    break
+                hits.update(self._prefix.get(form[:length], ()))
+            for length in self._suffix_lengths:
+                if length > len(form):
+                    break
+                hits.update(self._suffix.get(form[-length:], ()))
+            if self._infix_re is not None and self._infix_re.search(form):
+                hits.update(i for i in self._infix if self._terms[i].text in form)
+        return frozenset(hits)
+
+    def word_terms(self, word: str, compound: str | None = None) -> frozenset[int]:
+        """Ids of the terms that ``word`` (read also as ``compound``, if given) matches; cached."""
+        key = word.lower() if compound is None else f"{word.lower()}\x00{compound}"
+        cached = self._word_cache.get(key)
+        if cached is None:
+            forms = word_forms(word) + (word_forms(compound) if compound else ())
+            cached = self._forms_terms(forms)
+            self._word_cache[key] = cached
+        return cached
+
+    # ------------------------------------------------------------------ text level
+
+    def _matches(self, token_terms: Sequence[frozenset[int]]) -> Iterable[tuple[_Rule, int]]:
+        """(rule, first token index) for every rule matching at every position."""
+        rules_by_first = self._rules_by_first
+        exclusions = self._exclusions
+        for i, terms in enumerate(token_terms):
+            if not terms:
+                continue
+            for tid in terms:
+                for rule in rules_by_first.get(tid, ()):
+                    size = len(rule.term_ids)
+                    if i + size > len(token_terms):
+                        continue
+                    if size > 1 and any(
+                        rule.term_ids[k] not in token_terms[i + k] for k in range(1, size)
+                    ):
+                        continue
+                    excluded = exclusions[rule.label_index]
+                    if excluded and any(excluded & token_terms[i + k] for k in range(size)):
+                        continue
+                    yield rule, i
+
+    def match(self, text: str) -> list[PatternHit]:
+        """All hits in ``text`` with their spans, in text order."""
+        tokens = tokens_with_compounds(text)
+        token_terms = [self.word_terms(word, compound) for word, _s, _e, compound in tokens]
+        hits: list[PatternHit] = []
+        for rule, i in self._matches(token_terms):
+            start = tokens[i][1]
+            end = tokens[i + len(rule.term_ids) - 1][2]
+            hits.append(
+                PatternHit(self.labels[rule.label_index], self.pattern_sources[rule.pattern_index],
+                           rule.weak, start, end, text[start:end])
+            )
+        hits.sort(key=lambda hit: (hit.start, hit.end, hit.label))
+        return hits
+
+    def count(self, texts: Sequence[str]) -> HitCounts:
+        """Hit counts for many texts at once (the fast path used for scoring)."""
+        n_labels = len(self.labels)
+        strong = np.zeros((len(texts), n_labels), dtype=np.float32)
+        weak = np.zeros((len(texts), n_labels), dtype=np.float32)
+        occurrences = np.zeros((len(texts), n_labels), dtype=np.float32)
+        cache = self._word_cache
+        word_terms = self.word_terms
+        for row, text in enumerate(texts):
+            if "-" in text:
+                token_terms = [word_terms(w, c) for w, _s, _e, c in tokens_with_compounds(text)]
+            else:
+                token_terms = []
+                for word in _WORD_RE.findall(text):
+                    terms = cache.get(word.lower())
+                    token_terms.append(terms if terms is not None else word_terms(word))
+            seen: set[int] = set()
+            for rule, _i in self._matches(token_terms):
+                if rule.weak:
+                    if rule.pattern_index not in seen:
+                        weak[row, rule.label_index] += 1
+                else:
+                    occurrences[row, rule.label_index] += 1
+                    if rule.pattern_index not in seen:
+                        strong[row, rule.label_index] += 1
+                seen.add(rule.pattern_index)
+        return HitCounts(strong, weak, occurrences)
+
+
+@dataclass(slots=True)
+class PatternScorer:
+    """Turns hit counts into a score in [0, 1]: ``1 - 0.5 ** evidence``.
+
+    ``evidence`` = distinct strong patterns + ``weak_weight`` x distinct weak patterns, where weak
+    cues count only alongside other evidence: next to a strong hit, or when at least
+    ``weak_alone`` distinct weak patterns of the same label hit. One strong hit scores 0.5, two
+    0.75; a lone weak cue scores 0.
+    """
+
+    weak_weight: float = 0.5
+    weak_alone: int = 2
+
+    def score(self, counts: HitCounts) -> np.ndarray:
+        weak_counts = np.where(
+            (counts.strong > 0) | (counts.weak >= self.weak_alone), counts.weak, 0.0
+        )
+        evidence = counts.strong + self.weak_weight * weak_counts
+        return (1.0 - np.power(0.5, evidence)).astype(np.float64)
