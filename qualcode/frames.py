@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from qualcode.analysis.common import overlap_pairs
 from qualcode.db.models import (
     Attribute,
     Case,
@@ -164,11 +165,15 @@ def codes_frame(session: Session) -> pd.DataFrame:
                Code.definition)
         .join(Codebook, Code.codebook_id == Codebook.id)
         .outerjoin(parent, Code.parent_id == parent.id)
-        .order_by(Codebook.name, Code.position, Code.name),
+        .order_by(Codebook.id, Code.position, Code.name),
         ["code_id", "code", "codebook", "parent", "position", "retired", "color", "definition"],
     )
     frame["code_path"] = frame["codebook"] + "/" + frame["code"]
-    frame["parent_path"] = (frame["codebook"] + "/" + frame["parent"]).where(frame["parent"].notna())
+    frame["parent_path"] = pd.Series(
+        [f"{book}/{parent}" if isinstance(parent, str) else None
+         for book, parent in zip(frame["codebook"], frame["parent"], strict=True)],
+        dtype="string", index=frame.index,
+    )
     return frame[["code_id", "code", "code_path", "codebook", "parent_path", "position", "retired", "color",
                   "definition"]]
 
@@ -274,42 +279,6 @@ def _not_interviewer_only(session: Session, codings: pd.DataFrame) -> np.ndarray
     participant = (segs["speaker_role"].to_numpy() != "interviewer")[si]
     any_participant = np.bincount(ci, weights=participant.astype(float), minlength=n) > 0
     return any_participant | ~any_segment
-
-
-def overlap_pairs(
-    a_doc: np.ndarray, a_start: np.ndarray, a_end: np.ndarray,
-    b_doc: np.ndarray, b_start: np.ndarray, b_end: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """All (i, j) with ``a[i]`` and ``b[j]`` in the same document and overlapping (ends exclusive).
-
-    Vectorised with sort + searchsorted: ``b`` intervals (e.g. segments) may overlap each other.
-    Returns index arrays into ``a`` and ``b``, sorted by ``i``.
-    """
-    a_doc, a_start, a_end = (np.asarray(x, dtype=np.int64) for x in (a_doc, a_start, a_end))
-    b_doc, b_start, b_end = (np.asarray(x, dtype=np.int64) for x in (b_doc, b_start, b_end))
-    empty = np.zeros(0, dtype=np.int64)
-    if len(a_doc) == 0 or len(b_doc) == 0:
-        return empty, empty
-    doc_codes, inverse = np.unique(np.concatenate([a_doc, b_doc]), return_inverse=True)
-    a_key_doc, b_key_doc = inverse[: len(a_doc)], inverse[len(a_doc):]
-    stride = int(max(a_end.max(), b_end.max())) + 1
-    order = np.lexsort((b_start, b_key_doc))
-    bs = b_key_doc[order] * stride + b_start[order]
-    be = b_key_doc[order] * stride + b_end[order]
-    reach = np.maximum.accumulate(be)  # furthest end so far: nondecreasing
-    ka_s = a_key_doc * stride + a_start
-    ka_e = a_key_doc * stride + a_end
-    lo = np.searchsorted(reach, ka_s, side="right")  # first b that may still reach past a.start
-    hi = np.searchsorted(bs, ka_e, side="left")  # first b starting at or after a.end
-    counts = np.clip(hi - lo, 0, None)
-    total = int(counts.sum())
-    if total == 0:
-        return empty, empty
-    a_idx = np.repeat(np.arange(len(a_doc), dtype=np.int64), counts)
-    first = np.repeat(np.cumsum(counts) - counts, counts)
-    b_sorted = np.repeat(lo, counts) + (np.arange(total, dtype=np.int64) - first)
-    keep = be[b_sorted] > ka_s[a_idx]
-    return a_idx[keep], order[b_sorted[keep]]
 
 
 def coded_segments_frame(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -39,6 +40,18 @@ from qualcode.ingest.text import file_error, read_bytes
 __all__ = ["read_docx"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A damaged package fails in zipfile (bad archive, bad deflate data, unknown compression), in the OPC
+# layer (missing part or relationship) or in the XML parser.
+_DOCX_ERRORS = (
+    PackageNotFoundError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    KeyError,
+    ValueError,
+    etree.XMLSyntaxError,
+)
 
 
 def _is_bold(run: Run, paragraph_bold: bool | None) -> bool:
@@ -138,7 +151,7 @@ def read_docx(path: Path, speakers: SpeakerConfig) -> Transcript:
             for line in new:
                 lines.append(line)
                 offset += len(line) + 1
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except _DOCX_ERRORS as exc:
         raise file_error(path, f"is not a readable .docx file ({type(exc).__name__})") from None
     text = normalize_text("\n".join(lines))
     if not text.strip():

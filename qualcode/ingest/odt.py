@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from xml.sax import SAXException
@@ -27,7 +28,17 @@ __all__ = ["read_odt"]
 
 _PARAGRAPHS = {(TEXTNS, "p"), (TEXTNS, "h")}
 _SKIP = {(TEXTNS, "tracked-changes"), (TEXTNS, "sequence-decls"), (TEXTNS, "variable-decls")}
-_ODT_ERRORS = (zipfile.BadZipFile, KeyError, ValueError, IndexError, etree.XMLSyntaxError, SAXException)
+_ODT_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    KeyError,
+    ValueError,
+    IndexError,
+    etree.XMLSyntaxError,
+    SAXException,
+)
 
 
 def _paragraphs(element: Element) -> Iterator[str]:
@@ -51,8 +62,10 @@ def _check_package(data: bytes, path: Path) -> None:
             mimetype = package.read("mimetype").decode("ascii", "replace").strip()
             if not mimetype.startswith("application/vnd.oasis.opendocument.text"):
                 raise file_error(path, f"is not an OpenDocument text file ({mimetype})")
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-        etree.fromstring(package.read("content.xml"), parser)
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        for part in ("content.xml", "styles.xml", "meta.xml", "settings.xml"):
+            if part in names:
+                etree.fromstring(package.read(part), parser)
 
 
 def read_odt(path: Path, speakers: SpeakerConfig) -> Transcript:

@@ -51,6 +51,7 @@ _PDF_ERRORS = (
     IndexError,
     RecursionError,
     OverflowError,
+    NotImplementedError,  # an unknown stream filter
     zlib.error,
     struct.error,
 )
@@ -102,22 +103,21 @@ def join_lines(lines: list[str], config: SpeakerConfig) -> list[str]:
     lengths = sorted(len(line.strip()) for line in lines if line.strip())
     width = lengths[int(len(lengths) * 0.8)] if lengths else 0
     out: list[str] = []
-    new_paragraph = True
+    previous = ""  # the previous physical line
     for raw in lines:
         line = " ".join(raw.split())
-        if not line:
-            new_paragraph = True
-            continue
         if (
-            new_paragraph
+            not previous
+            or not line
             or match_label_line(line, config) is not None
             or starts_with_timestamp(line)
-            or (out[-1].endswith(_SENTENCE_END) and len(out[-1]) < 0.7 * width)
+            or (previous.endswith(_SENTENCE_END) and len(previous) < 0.7 * width)
         ):
-            out.append(line)
+            if line:
+                out.append(line)
         else:
             out[-1] = _join(out[-1], line)
-        new_paragraph = False
+        previous = line
     return out
 
 

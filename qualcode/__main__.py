@@ -1,0 +1,3 @@
+from qualcode.cli import app
+
+app(prog_name="qualcode")
