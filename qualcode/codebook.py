@@ -111,7 +111,7 @@ class CodeSpec(BaseModel):
         for pattern in value:
             problem = check_pattern(pattern)
             if problem is not None:
-                raise PydanticCustomError("pattern", "pattern {pattern!r}: {problem}",
+                raise PydanticCustomError("pattern", "pattern '{pattern}': {problem}",
                                           {"pattern": pattern, "problem": problem})
         return [" ".join(pattern.split()) for pattern in value]
 
@@ -120,12 +120,11 @@ class CodeSpec(BaseModel):
         _check_unique_names(self.children)
         return self
 
-    def walk(self, prefix: str) -> Iterator[tuple[str, CodeSpec]]:
-        """Yield ``(path, code)`` for this code and all its descendants, depth first."""
-        path = f"{prefix}/{self.name}"
-        yield path, self
+    def descendants(self) -> Iterator[CodeSpec]:
+        """All sub-codes below this code, depth first."""
         for child in self.children:
-            yield from child.walk(path)
+            yield child
+            yield from child.descendants()
 
 
 class CodebookSpec(BaseModel):
@@ -150,13 +149,26 @@ class CodebookSpec(BaseModel):
     @model_validator(mode="after")
     def _check_codes(self) -> CodebookSpec:
         _check_unique_names(self.codes)
+        seen: dict[str, str] = {}
+        for indices, names, code in _walk_indexed(self.codes, (), ()):
+            key = code.name.casefold()
+            if key in seen:
+                raise PydanticCustomError(
+                    "duplicate_code", "code name '{name}' is already used by '{other}' in this codebook",
+                    {"name": code.name, "other": seen[key], "indices": list(indices)},
+                )
+            seen[key] = "/".join((self.name, *names))
         _fill_colours(self.codes)
         return self
 
     def walk(self) -> Iterator[tuple[str, CodeSpec]]:
-        """Yield ``(path, code)`` for every code, e.g. ``("tillit/mistillit", code)``, depth first."""
-        for code in self.codes:
-            yield from code.walk(self.name)
+        """Yield ``(path, code)`` for every code, depth first; ``path`` is ``"codebook/code"``.
+
+        Code names are unique within a codebook, so the flat path names a code exactly, as
+        ``Code.path`` does in the database.
+        """
+        for _indices, _names, code in _walk_indexed(self.codes, (), ()):
+            yield f"{self.name}/{code.name}", code
 
     def find(self, path: str) -> CodeSpec:
         """The code at ``path`` (``"tillit/mistillit"`` or ``"mistillit"``); NotFoundError if absent."""
@@ -170,14 +182,23 @@ class CodebookSpec(BaseModel):
 CodeSpec.model_rebuild()
 
 
+def _walk_indexed(
+    codes: list[CodeSpec], indices: tuple[int, ...], names: tuple[str, ...]
+) -> Iterator[tuple[tuple[int, ...], tuple[str, ...], CodeSpec]]:
+    """Depth first: (index path, name path, code) for every code below ``codes``."""
+    for index, code in enumerate(codes):
+        yield (*indices, index), (*names, code.name), code
+        yield from _walk_indexed(code.children, (*indices, index), (*names, code.name))
+
+
 def _check_unique_names(codes: list[CodeSpec]) -> None:
     seen: set[str] = set()
     for index, code in enumerate(codes):
         key = code.name.casefold()
         if key in seen:
             raise PydanticCustomError(
-                "duplicate_code", "code name {name!r} is used twice among siblings",
-                {"name": code.name, "index": index},
+                "duplicate_code", "code name '{name}' is used twice among siblings",
+                {"name": code.name, "indices": [index]},
             )
         seen.add(key)
 
@@ -201,8 +222,9 @@ def _describe(error: dict[str, Any], data: Any, source: str) -> str:
     """One line naming the file, the code path and the field of a pydantic error."""
     loc = list(error["loc"])
     ctx = error.get("ctx") or {}
-    if error["type"] == "duplicate_code":  # raised by the parent: point at the duplicate itself
-        loc = [*loc, "children" if loc else "codes", int(ctx.get("index", 0))]
+    if error["type"] == "duplicate_code":  # raised by a parent: point at the duplicate itself
+        for index in ctx.get("indices", [0]):
+            loc = [*loc, "children" if loc else "codes", int(index)]
     book_name = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else "?"
     path = [book_name]
     node: Any = data
@@ -220,18 +242,23 @@ def _describe(error: dict[str, Any], data: Any, source: str) -> str:
         break
     field_text = ".".join(field).replace(".[", "[")
     where = f'code "{"/".join(path)}"' if len(path) > 1 else f'codebook "{book_name}"'
-    message = _message(error, field_text)
+    model: type[BaseModel] = CodebookSpec
+    if "examples[" in field_text:
+        model = ExampleSpec
+    elif len(path) > 1:
+        model = CodeSpec
+    message = _message(error, field_text, model)
     if error["type"] == "duplicate_code":
         return f"{source}: {where}: field \"name\": {message}"
     return f'{source}: {where}: field "{field_text or "(top level)"}": {message}'
 
 
-def _message(error: dict[str, Any], field: str) -> str:
+def _message(error: dict[str, Any], field: str, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling; allowed keys are listed in docs and qualcode/codebook.py)"
+        return f"unknown key; allowed keys are {', '.join(model.model_fields)}"
     if kind == "literal_error" and field.endswith("kind"):
         return f"must be one of {', '.join(EXAMPLE_KINDS)}"
     if kind == "string_too_short":

@@ -139,3 +139,84 @@ def _sheet_name(name: str, used: set[str]) -> str:
         candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
     used.add(candidate.lower())
     return candidate
+
+
+# --------------------------------------------------------------------------- DOCX reports
+
+
+def _docx_document(title: str, intro: str | None) -> Any:
+    from docx import Document as DocxDocument
+
+    doc = DocxDocument()
+    doc.add_heading(title, level=0)
+    if intro:
+        doc.add_paragraph(intro)
+    return doc
+
+
+def _save_docx(doc: Any, out: Path) -> None:
+    try:
+        doc.save(str(out))
+    except OSError as exc:
+        raise InputError(f"-o {out}: cannot write the file ({exc.strerror})") from None
+
+
+def _style(doc: Any, name: str, fallback: str = "Normal") -> str:
+    return name if name in [s.name for s in doc.styles] else fallback
+
+
+def quote_report_docx(quotes: pd.DataFrame, out: Path, title: str = "Sitatrapport",
+                      intro: str | None = None) -> None:
+    """A Word report of coded quotes grouped by codebook (heading 1) and code (heading 2).
+
+    ``quotes`` is a :func:`qualcode.search.retrieve` frame (columns ``codebook, code, text,
+    attribution``; ``document`` and ``memo`` are used when present). Each quote is followed by its
+    attribution, e.g. ``(Informant 3, toleder, kommune)``. Identical passages coded by several coders
+    appear once.
+    """
+    doc = _docx_document(title, intro)
+    quote_style = _style(doc, "Quote")
+    if quotes.empty:
+        doc.add_paragraph("Ingen kodede sitater.")
+        _save_docx(doc, out)
+        return
+    keys = [c for c in ("code", "document", "start", "end") if c in quotes.columns]
+    unique = quotes.drop_duplicates(subset=keys) if len(keys) == 4 else quotes
+    for book, in_book in unique.groupby("codebook", sort=False):
+        doc.add_heading(str(book), level=1)
+        for code, in_code in in_book.groupby("code", sort=False):
+            name = str(code).split("/", 1)[-1]
+            doc.add_heading(f"{name} ({len(in_code)})", level=2)
+            for rec in in_code.to_dict(orient="records"):
+                para = doc.add_paragraph(f"«{str(rec['text']).strip()}»", style=quote_style)
+                para.add_run(f" {rec['attribution']}").italic = True
+                memo = rec.get("memo")
+                if isinstance(memo, str) and memo.strip():
+                    doc.add_paragraph(f"Memo: {memo.strip()}")
+    _save_docx(doc, out)
+
+
+def framework_docx(long: pd.DataFrame, out: Path, title: str = "Rammeverksmatrise",
+                   intro: str | None = None) -> None:
+    """The framework matrix as Word: one section per code, a table of informant | quotes | memo.
+
+    ``long`` is a :func:`qualcode.analysis.framework_long` frame.
+    """
+    doc = _docx_document(title, intro)
+    if long.empty:
+        doc.add_paragraph("Ingen kodinger.")
+        _save_docx(doc, out)
+        return
+    for code, part in long.groupby("code", sort=False):
+        doc.add_heading(str(code), level=1)
+        table = doc.add_table(rows=1, cols=3)
+        table.style = _style(doc, "Table Grid", table.style.name if table.style is not None else "Normal")
+        header = table.rows[0].cells
+        for cell, text in zip(header, ("Informant", "Sitater", "Memo"), strict=True):
+            cell.text = text
+        for rec in part.to_dict(orient="records"):
+            cells = table.add_row().cells
+            cells[0].text = str(rec["case"])
+            cells[1].text = str(rec["quotes"])
+            cells[2].text = str(rec["memo"] or "")
+    _save_docx(doc, out)

@@ -25,7 +25,7 @@ from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import SUPPORTED_EXTENSIONS, read_transcript
 from qualcode.ingest.base import Transcript
 from qualcode.ingest.speakers import SpeakerConfig
-from qualcode.nlp import lemma_text, word_count
+from qualcode.nlp import lemma_text
 from qualcode.segment import DEFAULT_MAX_WORDS, SegmentMode, segment_transcript
 
 Status = Literal["imported", "unchanged", "replaced", "failed"]
@@ -80,7 +80,8 @@ def _relocate(old_text: str, new_text: str, start: int, end: int, snapshot: str)
 
 
 def _store_segments(session: Session, document: Document, transcript: Transcript, mode: SegmentMode,
-                    max_words: int) -> int:
+                    max_words: int) -> list[dict[str, object]]:
+    """Segment the transcript and insert the segments in one batch; returns the inserted rows."""
     spans = segment_transcript(transcript, mode=mode, max_words=max_words)
     text = transcript.text
     rows = [
@@ -101,7 +102,7 @@ def _store_segments(session: Session, document: Document, transcript: Transcript
     ]
     if rows:
         session.execute(insert(Segment), rows)
-    return len(rows)
+    return rows
 
 
 def import_file(
@@ -149,26 +150,27 @@ def import_file(
                 case = existing.case
             else:
                 case = get_or_create_case(session, path.stem, actor)
-            words = word_count(transcript.text)
             if existing is None:
                 document = Document(
                     name=name, text=transcript.text, sha256=sha, source_path=str(path.resolve()),
-                    format=transcript.format, case_id=case.id, word_count=words, meta=dict(transcript.meta),
+                    format=transcript.format, case_id=case.id, word_count=0, meta=dict(transcript.meta),
                 )
                 session.add(document)
                 session.flush()
-                n = _store_segments(session, document, transcript, mode, max_words)
+                rows = _store_segments(session, document, transcript, mode, max_words)
+                n, words = len(rows), sum(int(r["word_count"]) for r in rows)  # type: ignore[call-overload]
+                document.word_count = words
                 log_event(session, "document.import", "document", document.id,
                           {"name": name, "sha256": sha, "segments": n}, actor)
                 return FileResult(path, "imported", f"{name}: imported, {n} segments, {words} words",
                                   document.id, n, words)
-            return _replace(session, existing, transcript, path, sha, case.id, words, mode, max_words, actor)
+            return _replace(session, existing, transcript, path, sha, case.id, mode, max_words, actor)
     except QualcodeError as exc:
         return FileResult(path, "failed", str(exc))
 
 
 def _replace(session: Session, document: Document, transcript: Transcript, path: Path, sha: str, case_id: int,
-             words: int, mode: SegmentMode, max_words: int, actor: str | None) -> FileResult:
+             mode: SegmentMode, max_words: int, actor: str | None) -> FileResult:
     old_text = document.text
     kept, dropped = 0, []
     for coding in list(document.codings):
@@ -186,10 +188,11 @@ def _replace(session: Session, document: Document, transcript: Transcript, path:
     document.format = transcript.format
     document.source_path = str(path.resolve())
     document.case_id = case_id
-    document.word_count = words
     document.meta = dict(transcript.meta)
     session.flush()
-    n = _store_segments(session, document, transcript, mode, max_words)
+    rows = _store_segments(session, document, transcript, mode, max_words)
+    n, words = len(rows), sum(int(r["word_count"]) for r in rows)  # type: ignore[call-overload]
+    document.word_count = words
     log_event(session, "document.replace", "document", document.id,
               {"name": document.name, "old_sha256": old_sha, "sha256": sha, "kept_codings": kept,
                "dropped_codings": dropped}, actor)

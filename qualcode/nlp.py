@@ -103,12 +103,22 @@ def words(text: str) -> list[tuple[str, int, int]]:
 
 
 def word_count(text: str) -> int:
-    return sum(1 for _ in WORD_RE.finditer(text))
+    return len(WORD_RE.findall(text))
+
+
+_LEMMA_CACHE: dict[str, str] = {}
 
 
 def lemma_text(text: str) -> str:
     """Space-separated lemmas of the words of ``text`` (for search and features)."""
-    return " ".join(lemma(m.group()) for m in WORD_RE.finditer(text))
+    cache = _LEMMA_CACHE
+    out = []
+    for word in WORD_RE.findall(text):
+        found = cache.get(word)
+        if found is None:
+            found = cache[word] = lemma_candidates(word)[0]
+        out.append(found)
+    return " ".join(out)
 
 
 def _set_lemmas(doc: Doc) -> Doc:
@@ -118,26 +128,43 @@ def _set_lemmas(doc: Doc) -> Doc:
     return doc
 
 
-@lru_cache(maxsize=1)
-def get_nlp() -> Language:
-    """The shared pipeline: blank ``nb`` tokenizer with abbreviation exceptions, sentencizer, lemmas."""
+def _blank_nb_with_sentences() -> Language:
     import spacy
-    from spacy.language import Language
 
-    if not Language.has_factory("nb_lookup_lemmatizer"):
-        Language.component("nb_lookup_lemmatizer", assigns=["token.lemma"])(_set_lemmas)
     nlp = spacy.blank("nb")
     for abbr in ABBREVIATIONS:
         for variant in _abbreviation_variants(abbr):
             nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
     nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def get_nlp() -> Language:
+    """The shared pipeline: blank ``nb`` tokenizer with abbreviation exceptions, sentencizer, lemmas."""
+    from spacy.language import Language
+
+    if not Language.has_factory("nb_lookup_lemmatizer"):
+        Language.component("nb_lookup_lemmatizer", assigns=["token.lemma"])(_set_lemmas)
+    nlp = _blank_nb_with_sentences()
     nlp.add_pipe("nb_lookup_lemmatizer")
     return nlp
 
 
+@lru_cache(maxsize=1)
+def _sentence_nlp() -> Language:
+    """The same tokenizer and sentencizer without lemmas: what segmentation needs, and no more."""
+    return _blank_nb_with_sentences()
+
+
+def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Sentence (start, end) offsets within each text (batched through spaCy), empty sentences dropped."""
+    return [
+        [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+        for doc in _sentence_nlp().pipe(texts, batch_size=128)
+    ]
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets within ``text``, whitespace trimmed."""
-    nlp = get_nlp()
-    with nlp.select_pipes(enable=["sentencizer"]):
-        doc = nlp(text)
-    return [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+    return sentence_spans_many([text])[0]

@@ -39,6 +39,9 @@ _WORD_RE = nlp.WORD_RE
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "enn", "som", "så", "vel", "både", "enten"})
 _MIN_TAIL = 3
 _MAX_GAP = 4
+_DANGLING = re.compile(r"\w-(?!\w)")
+#: joins a hyphen-ended conjunct and the compound it stands for in a token string
+COMPOUND_MARK = "\x00"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,13 +137,27 @@ def is_known_word(word: str) -> bool:
     return word in nlp._lemma_table()
 
 
+def lemma_readings(word: str) -> tuple[str, ...]:
+    """The lemma candidates of ``word`` without the imperative reading of a noun.
+
+    A form that is itself a lemma keeps its verb readings except the imperative one: *mål* reads
+    as *mål* (goal), not as *måle* (measure!); *bruker* keeps both *bruker* and *bruke*.
+    """
+    lower = word.lower()
+    candidates = nlp.lemma_candidates(lower)
+    if len(candidates) > 1 and candidates[0] == lower:
+        imperative = {lower + "e", lower + lower[-1] + "e"}
+        candidates = tuple(c for c in candidates if c not in imperative)
+    return candidates
+
+
 def word_forms(word: str) -> tuple[str, ...]:
-    """Lower-cased surface, hyphen-less surface and the lemma candidates of ``word``, deduplicated."""
+    """Lower-cased surface, hyphen-less surface and the lemma readings of ``word``, deduplicated."""
     lower = word.lower()
     forms = [lower]
     if "-" in lower:
         forms.append(lower.replace("-", ""))
-    forms.extend(nlp.lemma_candidates(lower))
+    forms.extend(lemma_readings(lower))
     return tuple(dict.fromkeys(forms))
 
 
@@ -155,24 +172,38 @@ def _coordinated_compound(first: str, following: str) -> str | None:
 
 
 def tokens_with_compounds(text: str) -> list[tuple[str, int, int, str | None]]:
-    """Word tokens ``(word, start, end, compound)``; ``compound`` is set on a hyphen-ended conjunct."""
+    """Word tokens ``(word, start, end, compound)``; ``compound`` is set on a hyphen-ended conjunct.
+
+    In *mål- og resultatstyring* the token *mål* gets ``compound="målstyring"`` and its span runs
+    to the end of *resultatstyring*.
+    """
     found = [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
     out: list[tuple[str, int, int, str | None]] = [(w, s, e, None) for w, s, e in found]
     if "-" not in text:
         return out
     n = len(text)
-    for i, (word, _start, end) in enumerate(found):
+    for i, (word, start, end) in enumerate(found):
         if end >= n or text[end] != "-":
             continue
         for j in range(i + 1, min(len(found), i + 1 + _MAX_GAP)):
             nxt, _ns, ne = found[j]
-            if ne < n and text[ne] == "-" or nxt.lower() in _CONJUNCTIONS:
+            if (ne < n and text[ne] == "-") or nxt.lower() in _CONJUNCTIONS:
                 continue
             compound = _coordinated_compound(word, nxt)
             if compound is not None:
-                out[i] = (word, found[i][1], ne, compound)
+                out[i] = (word, start, ne, compound)
             break
     return out
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word tokens; a coordinated conjunct reads ``"mål" + COMPOUND_MARK + "målstyring"``."""
+    if "-" in text and _DANGLING.search(text):
+        return [
+            word.lower() if compound is None else f"{word.lower()}{COMPOUND_MARK}{compound}"
+            for word, _s, _e, compound in tokens_with_compounds(text)
+        ]
+    return _WORD_RE.findall(text.lower())
 
 
 class PatternSet:
@@ -226,7 +257,7 @@ class PatternSet:
         )
         self._prefix_lengths = sorted({len(text) for text in self._prefix})
         self._suffix_lengths = sorted({len(text) for text in self._suffix})
-        self._word_cache: dict[str, frozenset[int]] = {}
+        self._token_cache: dict[str, frozenset[int]] = {}
 
     # ------------------------------------------------------------------ word level
 
@@ -246,14 +277,15 @@ class PatternSet:
                 hits.update(i for i in self._infix if self._terms[i].text in form)
         return frozenset(hits)
 
-    def word_terms(self, word: str, compound: str | None = None) -> frozenset[int]:
-        """Ids of the terms that ``word`` (read also as ``compound``, if given) matches; cached."""
-        key = word.lower() if compound is None else f"{word.lower()}\x00{compound}"
-        cached = self._word_cache.get(key)
+    def token_terms(self, token: str) -> frozenset[int]:
+        """Ids of the terms a token (from :func:`tokenize`) matches; cached per distinct token."""
+        cached = self._token_cache.get(token)
         if cached is None:
-            forms = word_forms(word) + (word_forms(compound) if compound else ())
+            forms: tuple[str, ...] = ()
+            for part in token.split(COMPOUND_MARK):
+                forms += word_forms(part)
             cached = self._forms_terms(forms)
-            self._word_cache[key] = cached
+            self._token_cache[token] = cached
         return cached
 
     # ------------------------------------------------------------------ text level
@@ -282,7 +314,10 @@ class PatternSet:
     def match(self, text: str) -> list[PatternHit]:
         """All hits in ``text`` with their spans, in text order."""
         tokens = tokens_with_compounds(text)
-        token_terms = [self.word_terms(word, compound) for word, _s, _e, compound in tokens]
+        token_terms = [
+            self.token_terms(word.lower() if compound is None else f"{word.lower()}{COMPOUND_MARK}{compound}")
+            for word, _s, _e, compound in tokens
+        ]
         hits: list[PatternHit] = []
         for rule, i in self._matches(token_terms):
             start = tokens[i][1]
@@ -294,24 +329,18 @@ class PatternSet:
         hits.sort(key=lambda hit: (hit.start, hit.end, hit.label))
         return hits
 
-    def count(self, texts: Sequence[str]) -> HitCounts:
-        """Hit counts for many texts at once (the fast path used for scoring)."""
-        n_labels = len(self.labels)
-        strong = np.zeros((len(texts), n_labels), dtype=np.float32)
-        weak = np.zeros((len(texts), n_labels), dtype=np.float32)
-        occurrences = np.zeros((len(texts), n_labels), dtype=np.float32)
-        cache = self._word_cache
-        word_terms = self.word_terms
-        for row, text in enumerate(texts):
-            if "-" in text:
-                token_terms = [word_terms(w, c) for w, _s, _e, c in tokens_with_compounds(text)]
-            else:
-                token_terms = []
-                for word in _WORD_RE.findall(text):
-                    terms = cache.get(word.lower())
-                    token_terms.append(terms if terms is not None else word_terms(word))
+    def count_tokens(self, token_lists: Sequence[Sequence[str]]) -> HitCounts:
+        """Hit counts for many tokenised texts (the fast path used for scoring)."""
+        shape = (len(token_lists), len(self.labels))
+        strong = np.zeros(shape, dtype=np.float64)
+        weak = np.zeros(shape, dtype=np.float64)
+        occurrences = np.zeros(shape, dtype=np.float64)
+        cache = self._token_cache
+        token_terms = self.token_terms
+        for row, tokens in enumerate(token_lists):
+            terms = [cache[token] if token in cache else token_terms(token) for token in tokens]
             seen: set[int] = set()
-            for rule, _i in self._matches(token_terms):
+            for rule, _i in self._matches(terms):
                 if rule.weak:
                     if rule.pattern_index not in seen:
                         weak[row, rule.label_index] += 1
@@ -321,6 +350,10 @@ class PatternSet:
                         strong[row, rule.label_index] += 1
                 seen.add(rule.pattern_index)
         return HitCounts(strong, weak, occurrences)
+
+    def count(self, texts: Sequence[str]) -> HitCounts:
+        """Hit counts for many texts."""
+        return self.count_tokens([tokenize(text) for text in texts])
 
 
 @dataclass(slots=True)

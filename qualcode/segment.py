@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qualcode.errors import InputError
-from qualcode.ingest.base import Transcript, Turn
-from qualcode.nlp import sentence_spans, word_count
+from qualcode.ingest.base import Transcript
+from qualcode.nlp import sentence_spans_many, word_count
 
 SegmentMode = Literal["turn", "paragraph", "sentence"]
 SEGMENT_MODES: tuple[str, ...] = ("turn", "paragraph", "sentence")
@@ -45,27 +45,23 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    return [(start + s, start + e) for s, e in sentence_spans(text[start:end])]
-
-
-def _windows(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
-    """Group the sentences of text[start:end] into windows of at most ``max_words`` words."""
-    windows: list[tuple[int, int]] = []
+def _windows(text: str, sentences: list[tuple[int, int]], max_words: int) -> list[tuple[int, int, int]]:
+    """Group sentences into windows of at most ``max_words`` words: (start, end, words)."""
+    windows: list[tuple[int, int, int]] = []
     win_start: int | None = None
-    win_end = start
+    win_end = 0
     win_words = 0
-    for s, e in _sentences(text, start, end):
+    for s, e in sentences:
         n = word_count(text[s:e])
         if win_start is not None and win_words + n > max_words:
-            windows.append((win_start, win_end))
+            windows.append((win_start, win_end, win_words))
             win_start, win_words = None, 0
         if win_start is None:
             win_start = s
         win_end = e
         win_words += n
     if win_start is not None:
-        windows.append((win_start, win_end))
+        windows.append((win_start, win_end, win_words))
     return windows
 
 
@@ -79,14 +75,33 @@ def _paragraphs(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def _turn_spans(text: str, turn: Turn, mode: SegmentMode, max_words: int) -> list[tuple[int, int]]:
-    if mode == "turn":
-        if word_count(text[turn.start : turn.end]) <= max_words:
-            return [(turn.start, turn.end)]
-        return _windows(text, turn.start, turn.end, max_words)
+Span = tuple[int, int, int | None]  # start, end, words (None: not counted yet)
+
+
+def _raw_spans(transcript: Transcript, mode: SegmentMode, max_words: int) -> list[list[Span]]:
+    """Untrimmed spans per turn; sentences of all turns that need them go through spaCy in one batch."""
+    text = transcript.text
+    turns = transcript.turns
     if mode == "paragraph":
-        return _paragraphs(text, turn.start, turn.end)
-    return _sentences(text, turn.start, turn.end)
+        return [[(s, e, None) for s, e in _paragraphs(text, t.start, t.end)] for t in turns]
+    counts = [word_count(text[t.start : t.end]) for t in turns] if mode == "turn" else []
+    if mode == "turn":
+        needs = [i for i, n in enumerate(counts) if n > max_words]
+    else:
+        needs = list(range(len(turns)))
+    sentences = sentence_spans_many([text[turns[i].start : turns[i].end] for i in needs])
+    by_turn = {
+        i: [(turns[i].start + s, turns[i].start + e) for s, e in spans] for i, spans in zip(needs, sentences, strict=True)
+    }
+    out: list[list[Span]] = []
+    for i, turn in enumerate(turns):
+        if i not in by_turn:
+            out.append([(turn.start, turn.end, counts[i])])
+        elif mode == "turn":
+            out.append(list(_windows(text, by_turn[i], max_words)))
+        else:
+            out.append([(s, e, None) for s, e in by_turn[i]])
+    return out
 
 
 def segment_transcript(
@@ -99,8 +114,8 @@ def segment_transcript(
         raise InputError(f"max words per segment must be at least 1, not {max_words}")
     text = transcript.text
     spans: list[SegmentSpan] = []
-    for index, turn in enumerate(transcript.turns):
-        for raw_start, raw_end in _turn_spans(text, turn, mode, max_words):
+    for index, (turn, raw) in enumerate(zip(transcript.turns, _raw_spans(transcript, mode, max_words), strict=True)):
+        for raw_start, raw_end, words in raw:
             start, end = _trim(text, raw_start, raw_end)
             if end <= start:
                 continue
@@ -113,7 +128,7 @@ def segment_transcript(
                     speaker_role=turn.role,
                     time_start=turn.time_start,
                     time_end=turn.time_end,
-                    word_count=word_count(text[start:end]),
+                    word_count=word_count(text[start:end]) if words is None else words,
                 )
             )
     return spans

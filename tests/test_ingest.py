@@ -257,15 +257,18 @@ def test_sentences_with_colon_are_no_labels() -> None:
     text = (
         "Det er sånn: vi må prioritere.\n\n"
         "Merk: dette er et notat.\n\n"
-        "Klokka 10:30 startet møtet, se https://nav.example/side.\n"
+        "Klokka 10:30 startet møtet, se https://nav.example/side.\n\n"
+        "10:45 var vi ferdige.\n"
     )
     turns = find_turns(text)
-    assert [(t.speaker, t.role) for t in turns] == [(None, "participant")] * 3
+    assert [(t.speaker, t.role) for t in turns] == [(None, "participant")] * 4
     assert [text[t.start : t.end] for t in turns] == [
         "Det er sånn: vi må prioritere.",
         "Merk: dette er et notat.",
         "Klokka 10:30 startet møtet, se https://nav.example/side.",
+        "10:45 var vi ferdige.",
     ]
+    assert all(t.time_start is None for t in turns)
 
 
 def test_single_named_label_is_not_trusted() -> None:
@@ -662,3 +665,36 @@ def test_file_name_with_newline_stays_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_transcript(path)
     assert "rar?fil.rtf" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_damaged_files_raise_only_input_error(tmp_path: Path) -> None:
+    """Regression: zlib.error and NotImplementedError from damaged zip/PDF streams once escaped."""
+    document = OpenDocumentText()
+    document.text.addElement(P(text="Intervjuer: Hei på deg."))
+    document.save(str(tmp_path / "kilde.odt"))
+    seeds = {
+        ".docx": make_docx(tmp_path / "kilde.docx").read_bytes(),
+        ".pdf": make_pdf(tmp_path / "kilde.pdf", PDF_PAGES, header="Topptekst").read_bytes(),
+        ".odt": (tmp_path / "kilde.odt").read_bytes(),
+        ".vtt": (FIXTURES / "intervju_teams.vtt").read_bytes(),
+    }
+    rng = random.Random(2024)
+    outcomes = {"read": 0, "refused": 0}
+    for extension, data in seeds.items():
+        for number in range(25):
+            damaged = bytearray(data)
+            if number % 2:
+                for _ in range(rng.randint(1, 12)):
+                    damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+            else:
+                del damaged[rng.randrange(len(damaged)) :]
+            path = write(tmp_path, f"skadet{number}{extension}", bytes(damaged))
+            try:
+                transcript = read_transcript(path)
+            except InputError as error:
+                assert path.name in str(error) and "\n" not in str(error)
+                outcomes["refused"] += 1
+            else:
+                spoken(transcript)
+                outcomes["read"] += 1
+    assert outcomes["refused"] > 0

@@ -75,12 +75,11 @@ def _bold_prefix(paragraph: Paragraph) -> str:
         text = item.text
         if not text:
             continue
-        if _is_bold(item, paragraph_bold):
-            if text.strip() or prefix:
-                prefix += pending + text
-                pending = ""
-        elif not text.strip():
+        if not text.strip():
             pending += text
+        elif _is_bold(item, paragraph_bold):
+            prefix += pending + text
+            pending = ""
         else:
             return prefix
     return ""  # the whole paragraph is bold (a heading) or has no bold start

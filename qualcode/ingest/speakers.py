@@ -106,9 +106,18 @@ class Label:
     time_start: float | None = None
 
 
+def _leading_timestamp(text: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+    """A timestamp opening a line: bracketed, or bare with hours (a bare "10:30" may be a clock time)."""
+    match = _TS_ONLY_RE.match(text, start, len(text) if end is None else end)
+    if match is None:
+        return None
+    stamp = match.group("ts")
+    return match if stamp[0] in "[(" or stamp.count(":") == 2 else None
+
+
 def starts_with_timestamp(line: str) -> bool:
-    """Whether a line begins with a timestamp such as ``[00:12:03]``."""
-    return _TS_ONLY_RE.match(line) is not None
+    """Whether a line begins with a timestamp such as ``[00:12:03]`` or ``00:12:03``."""
+    return _leading_timestamp(line) is not None
 
 
 def parse_timestamp(stamp: str) -> float:
@@ -254,7 +263,7 @@ def _paragraph_turns(text: str) -> list[Turn]:
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text):
         start, end = _trimmed(text, match.start(), match.end())
         time: float | None = None
-        stamp = _TS_ONLY_RE.match(text, start, end)
+        stamp = _leading_timestamp(text, start, end)
         if stamp is not None and stamp.end() < end:
             time = parse_timestamp(stamp.group("ts"))
             start, end = _trimmed(text, stamp.end(), end)

@@ -1,0 +1,170 @@
+"""Evaluate the suggesters on theme-labelled quotes (JSON lines).
+
+Each line is ``{"text": ..., "themes": [...]}`` (other keys ignored); a theme is a codebook name
+(``maling`` is read as ``måling``). A quote is predicted as theme T when any code of codebook T is
+suggested above the threshold:
+
+- ``patterns``: the codebook patterns alone, threshold 0.5 (one strong pattern hit);
+- ``trained``: the learned suggester trained on TRAIN at theme level (pattern hits of every code
+  are features, and the pattern score still takes part in the blend); its per-theme thresholds
+  are chosen by 5-fold cross-validation inside TRAIN only, never on TEST.
+
+Metrics: per theme precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2PR/(P+R), each 0 when its
+denominator is 0; ``macro_f1`` is the mean of the per-theme F1, ``micro_f1`` the F1 of the pooled
+counts.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import KFold
+
+from qualcode.codebook import CodebookSpec, load_codebooks, shipped_codebook_dir
+from qualcode.errors import InputError
+from qualcode.patterns import LabelPatterns
+from qualcode.suggest.learned import Suggester, TrainingData
+
+THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
+INNER_FOLDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    themes: frozenset[str]
+
+
+def theme_key(name: str) -> str:
+    """Spelling-insensitive key: ``måling``, ``maling`` and ``Måling`` meet."""
+    text = unicodedata.normalize("NFC", name).strip().casefold()
+    return text.replace("å", "a").replace("æ", "ae").replace("ø", "o")
+
+
+def read_quotes(path: str | Path) -> list[Quote]:
+    file = Path(path)
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{file}: file not found") from None
+    quotes: list[Quote] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{file}: line {number}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise InputError(f"{file}: line {number}: needs a \"text\" string")
+        themes = row.get("themes", [])
+        if not isinstance(themes, list) or not all(isinstance(t, str) for t in themes):
+            raise InputError(f"{file}: line {number}: \"themes\" must be a list of strings")
+        quotes.append(Quote(unicodedata.normalize("NFC", row["text"]), frozenset(themes)))
+    return quotes
+
+
+def theme_suggester(books: Sequence[CodebookSpec], **params: Any) -> Suggester:
+    """A suggester whose labels are the codebooks (themes) and whose patterns are their codes."""
+    pattern_labels: list[LabelPatterns] = []
+    groups: list[list[int]] = []
+    for book in books:
+        members: list[int] = []
+        for path, code in book.walk():
+            if code.retired:
+                continue
+            members.append(len(pattern_labels))
+            pattern_labels.append(LabelPatterns(path, code.patterns, code.weak_patterns))
+        groups.append(members)
+    return Suggester([book.name for book in books], pattern_labels, groups, **params)
+
+
+def label_matrix(quotes: Sequence[Quote], themes: Sequence[str], source: str) -> np.ndarray:
+    keys = {theme_key(t): k for k, t in enumerate(themes)}
+    y = np.zeros((len(quotes), len(themes)), dtype=bool)
+    for i, quote in enumerate(quotes):
+        for theme in quote.themes:
+            k = keys.get(theme_key(theme))
+            if k is None:
+                raise InputError(f"{source}: quote {i + 1}: theme {theme!r} matches no codebook ({', '.join(themes)})")
+            y[i, k] = True
+    return y
+
+
+def metrics(truth: np.ndarray, predicted: np.ndarray, themes: Sequence[str]) -> dict[str, Any]:
+    """Per-theme precision/recall/F1, macro and micro F1 (see the module docstring)."""
+    def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+    per_code: dict[str, dict[str, float]] = {}
+    totals = np.zeros(3, dtype=int)
+    for k, theme in enumerate(themes):
+        tp = int((truth[:, k] & predicted[:, k]).sum())
+        fp = int((~truth[:, k] & predicted[:, k]).sum())
+        fn = int((truth[:, k] & ~predicted[:, k]).sum())
+        totals += (tp, fp, fn)
+        p, r, f = prf(tp, fp, fn)
+        per_code[theme] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+    macro = float(np.mean([v["f1"] for v in per_code.values()])) if per_code else 0.0
+    micro = prf(*(int(t) for t in totals))[2]
+    return {"macro_f1": round(macro, 4), "micro_f1": round(micro, 4), "per_code": per_code}
+
+
+def _best_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> float:
+    if truth.sum() < 3:
+        return default
+    best, best_f1 = default, -1.0
+    for threshold in THRESHOLD_GRID:
+        predicted = scores >= threshold
+        tp = float((predicted & truth).sum())
+        f1 = 2 * tp / (predicted.sum() + truth.sum()) if predicted.sum() + truth.sum() else 0.0
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y: np.ndarray,
+                      seed: int = 0, **params: Any) -> np.ndarray:
+    """Per-theme thresholds maximising F1 on out-of-fold scores inside the training quotes."""
+    default = theme_suggester(books, **params).thresholds
+    folds = min(INNER_FOLDS, len(quotes))
+    if folds < 2:
+        return default
+    oof = np.zeros(y.shape)
+    texts = [q.text for q in quotes]
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(texts):
+        inner = theme_suggester(books, **params)
+        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])))
+        oof[test] = inner.score([texts[i] for i in test]).blended
+    return np.array([_best_threshold(oof[:, k], y[:, k], default[k]) for k in range(y.shape[1])])
+
+
+def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
+                         codebook_dir: str | Path | None = None, **params: Any) -> dict[str, Any]:
+    """``{"patterns": metrics, "trained": metrics}`` for the quotes in ``test_path``."""
+    books = load_codebooks(codebook_dir if codebook_dir is not None else shipped_codebook_dir())
+    if not books:
+        raise InputError(f"{codebook_dir}: no codebook files found")
+    themes = [book.name for book in books]
+    train, test = read_quotes(train_path), read_quotes(test_path)
+    y_train = label_matrix(train, themes, str(train_path))
+    y_test = label_matrix(test, themes, str(test_path))
+    test_texts = [q.text for q in test]
+
+    patterns_only = theme_suggester(books, **params)
+    pattern_pred = patterns_only.suggested(patterns_only.score(test_texts))
+
+    trained = theme_suggester(books, **params)
+    trained.thresholds = choose_thresholds(books, train, y_train, **params)
+    trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)))
+    trained_pred = trained.suggested(trained.score(test_texts))
+    return {"patterns": metrics(y_test, pattern_pred, themes), "trained": metrics(y_test, trained_pred, themes)}

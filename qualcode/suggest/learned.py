@@ -1,0 +1,244 @@
+"""The learned suggester and its blend with the pattern suggester.
+
+:class:`MultiLabelLogistic` is a scikit-learn style estimator: one L2-regularised logistic
+regression per label (liblinear), fitted on the rows whose decision is known for that label.
+Logistic regression minimises log-loss, a proper scoring rule, so its probabilities are
+calibrated on the training distribution without a separate calibration step (which would cost a
+refit per fold and break the retraining budget); :func:`qualcode.suggest.report.suggestion_report`
+shows how far the scores can be trusted on held-out documents.
+
+:class:`Suggester` puts it together with the pattern suggester::
+
+    score = w * p_model + (1 - w) * p_pattern,    w = n_pos / (n_pos + blend_k)
+
+where ``n_pos`` is the number of positive human decisions for the label and ``blend_k`` (10 by
+default) sets how fast the model takes over; a label without a trained model (fewer than
+``min_positives`` positives or ``min_negatives`` negatives) has ``w = 0``: patterns carry the cold
+start. The pattern hits are also features of the model, so it learns how far to trust each
+code's patterns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression
+
+from qualcode.patterns import LabelPatterns, PatternScorer, PatternSet
+from qualcode.suggest.features import Analysed, Featurizer, TokenTable, analyse, chunks
+
+PATTERNS_VERSION = "patterns-v1"
+CHUNK = 4096
+
+
+def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None) -> tuple[np.ndarray, float]:
+    model = LogisticRegression(solver="liblinear", C=c, class_weight=class_weight, tol=1e-3)
+    model.fit(x, y)
+    return model.coef_.ravel().astype(np.float64), float(model.intercept_[0])
+
+
+class MultiLabelLogistic(BaseEstimator):
+    """One logistic regression per label, each on the rows where that label's decision is known."""
+
+    def __init__(self, C: float = 4.0, min_positives: int = 3, min_negatives: int = 3,
+                 class_weight: str | None = None, n_jobs: int = 2) -> None:
+        self.C = C
+        self.min_positives = min_positives
+        self.min_negatives = min_negatives
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+
+    def fit(self, X: sp.csr_matrix, Y: np.ndarray, known: np.ndarray | None = None) -> MultiLabelLogistic:
+        Y = np.asarray(Y, dtype=bool)
+        known = np.ones_like(Y, dtype=bool) if known is None else np.asarray(known, dtype=bool)
+        n_labels = Y.shape[1]
+        self.n_positive_ = (Y & known).sum(axis=0)
+        self.n_negative_ = (~Y & known).sum(axis=0)
+        self.trained_ = (self.n_positive_ >= self.min_positives) & (self.n_negative_ >= self.min_negatives)
+        self.coef_ = np.zeros((n_labels, X.shape[1]))
+        self.intercept_ = np.full(n_labels, -10.0)
+        jobs = [k for k in range(n_labels) if self.trained_[k]]
+        results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(_fit_one)(X[known[:, k]], Y[known[:, k], k], self.C, self.class_weight) for k in jobs
+        )
+        for k, (coef, intercept) in zip(jobs, results, strict=True):
+            self.coef_[k] = coef
+            self.intercept_[k] = intercept
+        return self
+
+    def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """(n, labels) probabilities; 0 for labels without a trained model."""
+        proba = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        proba[:, ~self.trained_] = 0.0
+        return proba
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingData:
+    """Texts with multi-label decisions: ``labels[i, k]`` coded, ``known[i, k]`` decided by a person."""
+
+    texts: list[str]
+    labels: np.ndarray
+    known: np.ndarray
+
+    def subset(self, rows: np.ndarray) -> TrainingData:
+        return TrainingData([self.texts[i] for i in rows], self.labels[rows], self.known[rows])
+
+
+@dataclass(slots=True)
+class Scores:
+    """Scores of texts x labels: the blend, and its two parts."""
+
+    blended: np.ndarray
+    pattern: np.ndarray
+    model: np.ndarray
+
+
+class Suggester:
+    """Pattern suggester + learned suggester over ``labels``.
+
+    ``pattern_labels`` carry the keyword patterns (codes); ``groups[k]`` lists the pattern labels
+    whose best pattern score is label ``k``'s pattern score (a code: itself; a theme: its codes).
+    """
+
+    def __init__(
+        self,
+        labels: Sequence[str],
+        pattern_labels: Sequence[LabelPatterns],
+        groups: Sequence[Sequence[int]] | None = None,
+        *,
+        threshold: float = 0.5,
+        blend_k: float = 10.0,
+        C: float = 4.0,
+        min_positives: int = 3,
+        pattern_weight: float = 1.0,
+        min_df: int = 2,
+        scorer: PatternScorer | None = None,
+        n_jobs: int = 2,
+    ) -> None:
+        self.labels = list(labels)
+        self.pattern_set = PatternSet(pattern_labels)
+        self.groups = [list(g) for g in groups] if groups is not None else [[k] for k in range(len(self.labels))]
+        self.thresholds = np.full(len(self.labels), threshold)
+        self.blend_k = blend_k
+        self.scorer = scorer or PatternScorer()
+        self.table = TokenTable()
+        self.featurizer = Featurizer(min_df=min_df, pattern_weight=pattern_weight)
+        self.model: MultiLabelLogistic | None = None
+        self.model_params = {"C": C, "min_positives": min_positives, "n_jobs": n_jobs}
+        self.weights = np.zeros(len(self.labels))
+        self.model_version = PATTERNS_VERSION
+
+    # ------------------------------------------------------------------ training
+
+    def fit(self, data: TrainingData) -> Suggester:
+        """Train the learned part on ``data``; labels with too few decisions stay pattern-only."""
+        if not data.texts:
+            self.model = None
+            self.weights = np.zeros(len(self.labels))
+            self.model_version = PATTERNS_VERSION
+            return self
+        analysed = self.analyse(data.texts)
+        self.featurizer.fit(self.table, analysed.counts)
+        x = self.featurizer.transform(self.table, analysed)
+        model = MultiLabelLogistic(**self.model_params).fit(x, data.labels, data.known)
+        self.model = model
+        positives = model.n_positive_.astype(np.float64)
+        self.weights = np.where(model.trained_, positives / (positives + self.blend_k), 0.0)
+        self.model_version = _version(data) if model.trained_.any() else PATTERNS_VERSION
+        return self
+
+    @property
+    def trained(self) -> np.ndarray:
+        """Per label: True when a learned model takes part."""
+        if self.model is None:
+            return np.zeros(len(self.labels), dtype=bool)
+        return self.model.trained_.copy()
+
+    def label_version(self, k: int) -> str:
+        """The model version behind label ``k``'s scores."""
+        return self.model_version if self.trained[k] else PATTERNS_VERSION
+
+    # ------------------------------------------------------------------ scoring
+
+    def analyse(self, texts: Sequence[str]) -> Analysed:
+        return analyse(texts, self.table, self.pattern_set, self.scorer)
+
+    def _group_pattern_scores(self, pattern_scores: np.ndarray) -> np.ndarray:
+        out = np.zeros((pattern_scores.shape[0], len(self.labels)))
+        for k, members in enumerate(self.groups):
+            if members:
+                out[:, k] = pattern_scores[:, members].max(axis=1)
+        return out
+
+    def score(self, texts: Sequence[str]) -> Scores:
+        """Blended, pattern and model scores (texts x labels), in chunks."""
+        n, n_labels = len(texts), len(self.labels)
+        blended, pattern, model = np.zeros((n, n_labels)), np.zeros((n, n_labels)), np.zeros((n, n_labels))
+        for part in chunks(n, CHUNK):
+            analysed = self.analyse(texts[part])
+            pattern[part] = self._group_pattern_scores(analysed.pattern_scores)
+            if self.model is not None and self.model.trained_.any():
+                x = self.featurizer.transform(self.table, analysed)
+                model[part] = self.model.predict_proba(x)
+        blended[:] = self.weights * model + (1.0 - self.weights) * pattern
+        return Scores(blended, pattern, model)
+
+    def suggested(self, scores: Scores) -> np.ndarray:
+        """(texts x labels) True where the blended score reaches the label's threshold."""
+        return scores.blended >= self.thresholds
+
+    # ------------------------------------------------------------------ evidence
+
+    def evidence(self, text: str, k: int, limit: int = 6) -> list[str]:
+        """Why label ``k`` is suggested: the pattern hits, then the words that weigh most in the model."""
+        members = {self.pattern_set.labels[i] for i in self.groups[k]}
+        words: list[str] = [hit.text for hit in self.pattern_set.match(text) if hit.label in members]
+        if self.model is not None and self.trained[k]:
+            words.extend(self._model_words(text, k))
+        return list(dict.fromkeys(words))[:limit]
+
+    def _model_words(self, text: str, k: int, limit: int = 4) -> list[str]:
+        from qualcode.nlp import words as split_words
+
+        analysed = self.analyse([text])
+        x = self.featurizer.text_block(self.table, analysed.counts)
+        weights = self.model.coef_[k, : self.featurizer.n_text_features] if self.model is not None else None
+        if weights is None or x.nnz == 0:
+            return []
+        contribution = np.zeros(self.featurizer.n_text_features)
+        contribution[x.indices] = x.data * weights[x.indices]
+        mapping = self.featurizer._token_map(self.table)
+        ranked: list[tuple[float, str]] = []
+        seen: set[str] = set()
+        for word, _start, _end in split_words(text):
+            key = word.lower()
+            if key in seen or key not in self.table.index:
+                continue
+            seen.add(key)
+            row = mapping.getrow(self.table.index[key])
+            value = float(contribution[row.indices].sum())
+            if value > 0:
+                ranked.append((value, word))
+        ranked.sort(key=lambda item: -item[0])
+        return [word for _value, word in ranked[:limit]]
+
+
+def _version(data: TrainingData) -> str:
+    digest = hashlib.sha1()
+    for text, labels, known in zip(data.texts, data.labels, data.known, strict=True):
+        digest.update(text.encode("utf-8"))
+        digest.update(np.packbits(labels).tobytes())
+        digest.update(np.packbits(known).tobytes())
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return f"learned-{digest.hexdigest()[:10]}-{stamp}"
