@@ -168,7 +168,7 @@ def set_case_attribute(
     old = row.value if row else None
     if value is None or not value.strip():
         if row is not None:
-            session.delete(row)
+            case.values.remove(row)  # delete-orphan removes the row
     elif row is None:
         session.add(CaseAttribute(case_id=case.id, attribute_id=attr.id, value=normalise_value(value, type_)))
     else:

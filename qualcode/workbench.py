@@ -12,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -36,7 +36,7 @@ from qualcode.db.models import (
     Segment,
     Suggestion,
 )
-from qualcode.db.session import session_scope
+from qualcode.db.session import log_event, session_scope
 from qualcode.errors import InputError, NotFoundError
 from qualcode.importer import FileResult, import_paths
 from qualcode.ingest import SUPPORTED_EXTENSIONS
@@ -487,6 +487,37 @@ def document_suggestions(engine: Engine, document_id: int, status: str = "pendin
         out.setdefault(seg, []).append(SuggestionView(sid, seg, code_id, f"{book}/{name}", safe_colour(colour),
                                                       definition, float(score), tuple(evidence or ()), version, st))
     return out
+
+
+DECISIONS = ("accepted", "rejected", "skipped")
+DECISION_EVENTS = {"accepted": "suggestion.accept", "rejected": "suggestion.reject", "skipped": "suggestion.skip"}
+
+
+def decide_suggestion(engine: Engine, suggestion_id: int, decision: str, coder: str) -> int | None:
+    """Accept (creates the coding), reject or skip a suggestion as ``coder``; returns the coding id if any."""
+    if decision not in DECISIONS:
+        raise InputError(f"decision '{decision}': choose one of {', '.join(DECISIONS)}")
+    if not coder or not coder.strip():
+        raise InputError("choose your coder name in the sidebar before deciding on suggestions")
+    with session_scope(engine) as s:
+        suggestion = s.get(Suggestion, suggestion_id)
+        if suggestion is None:
+            raise NotFoundError(f"unknown suggestion id {suggestion_id}")
+        coder_row = coding_ops.get_or_create_coder(s, coder)
+        coding_id = None
+        if decision == "accepted":
+            segment = suggestion.segment
+            coding = coding_ops.apply_code(s, segment.document_id, segment.start, segment.end, suggestion.code_id,
+                                           coder, source="suggestion", model_version=suggestion.model_version,
+                                           score=suggestion.score)
+            coding_id = coding.id
+            suggestion.coding_id = coding.id
+        suggestion.status = decision
+        suggestion.decided_by_id = coder_row.id
+        suggestion.decided_at = datetime.now(UTC).replace(tzinfo=None)
+        log_event(s, DECISION_EVENTS[decision], "suggestion", suggestion.id,
+                  {"code": suggestion.code.path, "score": suggestion.score}, coder)
+    return coding_id
 
 
 # --------------------------------------------------------------------------- supervision

@@ -31,14 +31,14 @@ def db_path() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _engine(path: str) -> Engine:
+def engine_for(path: str) -> Engine:
     from qualcode.db.session import open_engine
 
     return open_engine(path, create=True)
 
 
 def engine() -> Engine:
-    return _engine(db_path())
+    return engine_for(db_path())
 
 
 @st.cache_resource(show_spinner="Laster språkmodellen …")
@@ -77,7 +77,7 @@ def version() -> str:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _frames(path: str, data_version: str, include_interviewer: bool, coder_name: str | None) -> ProjectFrames:
-    return workbench.call(_engine(path), project_frames, include_interviewer=include_interviewer, coder=coder_name)
+    return workbench.call(engine_for(path), project_frames, include_interviewer=include_interviewer, coder=coder_name)
 
 
 def frames(include_interviewer: bool = False, coder_name: str | None = None) -> ProjectFrames:
@@ -87,7 +87,7 @@ def frames(include_interviewer: bool = False, coder_name: str | None = None) -> 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _document_view(path: str, data_version: str, document_id: int) -> workbench.DocumentView:
-    return workbench.document_view(_engine(path), document_id)
+    return workbench.document_view(engine_for(path), document_id)
 
 
 def document_view(document_id: int) -> workbench.DocumentView:
@@ -96,7 +96,7 @@ def document_view(document_id: int) -> workbench.DocumentView:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _summary(path: str, data_version: str) -> workbench.ProjectSummary:
-    return workbench.project_summary(_engine(path))
+    return workbench.project_summary(engine_for(path))
 
 
 def summary() -> workbench.ProjectSummary:
@@ -105,7 +105,7 @@ def summary() -> workbench.ProjectSummary:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _codes(path: str, data_version: str, include_retired: bool) -> list[workbench.CodeInfo]:
-    return workbench.code_choices(_engine(path), include_retired=include_retired)
+    return workbench.code_choices(engine_for(path), include_retired=include_retired)
 
 
 def codes(include_retired: bool = False) -> list[workbench.CodeInfo]:
@@ -114,7 +114,7 @@ def codes(include_retired: bool = False) -> list[workbench.CodeInfo]:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _documents(path: str, data_version: str) -> list[workbench.DocumentChoice]:
-    return workbench.document_choices(_engine(path))
+    return workbench.document_choices(engine_for(path))
 
 
 def documents() -> list[workbench.DocumentChoice]:
