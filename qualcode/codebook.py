@@ -18,13 +18,18 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from qualcode.errors import CodebookError, NotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from qualcode.db.models import Codebook
 
 CODEBOOK_SUFFIXES = (".yaml", ".yml", ".json")
 CODEBOOKS_ENV = "QUALCODE_CODEBOOKS"
@@ -417,3 +422,21 @@ def dump_codebook(spec: CodebookSpec, path: str | Path) -> Path:
         raise CodebookError(f"{file}: cannot write a codebook here (use {', '.join(CODEBOOK_SUFFIXES)})")
     file.write_text(codebook_to_text(spec, "json" if suffix == ".json" else "yaml"), encoding="utf-8")
     return file
+
+
+# --------------------------------------------------------------------------- database (see codebook_ops)
+
+
+def import_codebook(session: Session, spec: CodebookSpec, actor: str | None = None, *,
+                    remove_missing: bool = True) -> Codebook:
+    """Create or update ``spec`` in the project database; see :func:`qualcode.codebook_ops.import_codebook`."""
+    from qualcode import codebook_ops
+
+    return codebook_ops.import_codebook(session, spec, actor, remove_missing=remove_missing)
+
+
+def export_codebooks(session: Session) -> list[CodebookSpec]:
+    """Every codebook in the project database as a spec; see :mod:`qualcode.codebook_ops`."""
+    from qualcode import codebook_ops
+
+    return codebook_ops.export_codebooks(session)

@@ -186,7 +186,7 @@ def nav_spec() -> ProjectSpec:
         "Informant 5": {"ledermodell": "enleder", "linje": "kommune"},
         "Informant 6": {"ledermodell": "toleder", "linje": "stat"},
     }
-    gt, mi = "tillit/gjensidig tillit", "tillit/mistillit"
+    gt = "tillit/gjensidig tillit"
     mk, mf = "måling/målekort og indikatorer", "måling/målforskyvning"
     ub, fa = "likeverd/ubalanse mellom linjene", "likeverd/felles arenaer"
     codings = [

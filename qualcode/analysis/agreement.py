@@ -118,12 +118,11 @@ class _Patterns:
                 "prevalence": np.where(n > 0, n1 / np.where(n > 0, n, 1), np.nan),
             }
             if r == 2:
-                safe = np.where(items > 0, items, 1)
-                p_o = out["percent_agreement"]
-                pa, pb = (w @ self.a_yes.astype(float)) / safe, (w @ self.b_yes.astype(float)) / safe
-                p_e = pa * pb + (1 - pa) * (1 - pb)
-                out["kappa"] = np.where((items > 0) & (p_e < 1 - 1e-12),
-                                        (p_o - p_e) / np.where(p_e < 1 - 1e-12, 1 - p_e, 1), np.nan)
+                # exact in counts: kappa = (N * agree - E) / (N^2 - E), E = A1 B1 + A0 B0
+                a1, b1 = w @ self.a_yes.astype(float), w @ self.b_yes.astype(float)
+                chance = a1 * b1 + (items - a1) * (items - b1)
+                denom = items * items - chance
+                out["kappa"] = np.where(denom > 0, (items * agree - chance) / np.where(denom > 0, denom, 1), np.nan)
             else:
                 out["kappa"] = np.full(np.shape(items), np.nan)
         return out
@@ -150,7 +149,12 @@ class AgreementResult:
     def table(self) -> pd.DataFrame:
         """Per-code rows plus one pooled row (``code = "(samlet)"``), for CSV/XLSX."""
         pooled = {k: v for k, v in self.overall.items() if not isinstance(v, dict | list)}
-        return pd.concat([self.per_code, pd.DataFrame([{"code": "(samlet)", **pooled}])], ignore_index=True)
+        table = pd.concat([self.per_code, pd.DataFrame([{"code": "(samlet)", **pooled}])], ignore_index=True)
+        for column in ("n_units", "n_coders", "agreements", "disagreements", "n_codes", "n_decisions",
+                       *[f"units_yes_{c}" for c in self.coders]):
+            if column in table:
+                table[column] = table[column].astype("Int64")
+        return table
 
     def to_dict(self) -> dict[str, Any]:
         per_code = {row["code"]: {k: v for k, v in row.items() if k != "code"}

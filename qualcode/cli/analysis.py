@@ -8,7 +8,7 @@ out unless ``--include-interviewer``; codings by all coders count unless ``--cod
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +43,7 @@ AttributionOption = Annotated[
 ]
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     json = "json"

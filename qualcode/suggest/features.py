@@ -95,9 +95,10 @@ class Featurizer:
     ``pattern_weight``: scale of the pattern block next to the l2-normalised text block.
     """
 
-    def __init__(self, min_df: int = 2, pattern_weight: float = 1.0) -> None:
+    def __init__(self, min_df: int = 2, pattern_weight: float = 1.0, text_weight: float = 1.0) -> None:
         self.min_df = min_df
         self.pattern_weight = pattern_weight
+        self.text_weight = text_weight
         self.vocabulary_: dict[str, int] = {}
         self.idf_: np.ndarray = np.zeros(0)
         self.feature_names_: list[str] = []
@@ -157,7 +158,10 @@ class Featurizer:
         x = (counts @ mapping).tocsr()
         x.data = 1.0 + np.log(x.data)
         x = x @ sp.diags(self.idf_)
-        return normalize(x, norm="l2", copy=False).tocsr()
+        x = normalize(x, norm="l2", copy=False).tocsr()
+        if self.text_weight != 1.0:
+            x.data *= self.text_weight
+        return x
 
     def pattern_block(self, hits: HitCounts, scores: np.ndarray) -> sp.csr_matrix:
         block = np.hstack([np.log1p(hits.strong), np.log1p(hits.weak) * 0.5, scores])

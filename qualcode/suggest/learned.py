@@ -122,6 +122,8 @@ class Suggester:
         C: float = 4.0,
         min_positives: int = 3,
         pattern_weight: float = 1.0,
+        text_weight: float = 1.0,
+        class_weight: str | None = None,
         min_df: int = 2,
         scorer: PatternScorer | None = None,
         n_jobs: int = 2,
@@ -133,9 +135,10 @@ class Suggester:
         self.blend_k = blend_k
         self.scorer = scorer or PatternScorer()
         self.table = TokenTable()
-        self.featurizer = Featurizer(min_df=min_df, pattern_weight=pattern_weight)
+        self.featurizer = Featurizer(min_df=min_df, pattern_weight=pattern_weight, text_weight=text_weight)
         self.model: MultiLabelLogistic | None = None
-        self.model_params = {"C": C, "min_positives": min_positives, "n_jobs": n_jobs}
+        self.model_params = {"C": C, "min_positives": min_positives, "n_jobs": n_jobs,
+                             "class_weight": class_weight}
         self.weights = np.zeros(len(self.labels))
         self.model_version = PATTERNS_VERSION
 
@@ -154,7 +157,7 @@ class Suggester:
         model = MultiLabelLogistic(**self.model_params).fit(x, data.labels, data.known)
         self.model = model
         positives = model.n_positive_.astype(np.float64)
-        self.weights = np.where(model.trained_, positives / (positives + self.blend_k), 0.0)
+        self.weights = np.where(model.trained_, positives / np.maximum(positives + self.blend_k, 1e-9), 0.0)
         self.model_version = _version(data) if model.trained_.any() else PATTERNS_VERSION
         return self
 
