@@ -230,8 +230,9 @@ def _describe(error: dict[str, Any], data: Any, source: str) -> str:
     if error["type"] == "duplicate_code":  # raised by a parent: point at the duplicate itself
         for index in ctx.get("indices", [0]):
             loc = [*loc, "children" if loc else "codes", int(index)]
-    book_name = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else "?"
-    path = [book_name]
+    raw_name = data.get("name") if isinstance(data, dict) else None
+    book_name = raw_name if isinstance(raw_name, str) else "?"
+    path: list[str] = [book_name]
     node: Any = data
     field: list[str] = []
     index = 0

@@ -205,7 +205,7 @@ def segments_frame(session: Session, include_interviewer: bool = False) -> pd.Da
     if not include_interviewer:
         stmt = stmt.where(Segment.speaker_role != "interviewer")
     frame = _frame(session, stmt, SEGMENT_COLUMNS[:-1])
-    texts = _document_texts(session, frame["document_id"].unique().tolist())
+    texts = document_texts(session, frame["document_id"].unique().tolist())
     frame["text"] = pd.Series(
         [texts[d][s:e] for d, s, e in zip(frame["document_id"], frame["start"], frame["end"], strict=True)],
         dtype="string", index=frame.index,
@@ -214,11 +214,12 @@ def segments_frame(session: Session, include_interviewer: bool = False) -> pd.Da
     return frame
 
 
-def _document_texts(session: Session, ids: list[int] | None = None) -> dict[int, str]:
+def document_texts(session: Session, ids: list[int] | None = None) -> dict[int, str]:
+    """``document_id -> text`` for the given documents (all documents when ``ids`` is None)."""
     stmt = select(Document.id, Document.text)
     if ids is not None:
         stmt = stmt.where(Document.id.in_(ids)) if ids else stmt.where(Document.id == -1)
-    return dict(session.execute(stmt).tuples().all())
+    return {row[0]: row[1] for row in session.execute(stmt)}
 
 
 def codings_frame(session: Session, include_interviewer: bool = False, coder: str | None = None) -> pd.DataFrame:
@@ -246,7 +247,7 @@ def codings_frame(session: Session, include_interviewer: bool = False, coder: st
         stmt = stmt.where(Coder.name == coder)
     frame = _frame(session, stmt, ["coding_id", "document_id", "document", "case", "start", "end", "code_id",
                                    "code", "codebook", "coder", "source", "created_at", "memo", "text"])
-    _check_snapshots(frame, _document_texts(session, frame["document_id"].unique().tolist()))
+    _check_snapshots(frame, document_texts(session, frame["document_id"].unique().tolist()))
     frame["code_path"] = frame["codebook"] + "/" + frame["code"]
     frame["words"] = pd.Series([word_count(t) for t in frame["text"]], dtype="int64", index=frame.index)
     frame["case"] = frame["case"].astype("string")

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import marshal
+import os
 import re
+import sys
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
@@ -45,9 +49,18 @@ def _abbreviation_variants(abbr: str) -> set[str]:
     return {abbr, abbr[:1].upper() + abbr[1:], abbr.upper()}
 
 
-@lru_cache(maxsize=1)
-def _lemma_table() -> dict[str, tuple[str, ...]]:
-    """form -> candidate lemmas (most likely first), merged over parts of speech."""
+_TABLE_FORMAT = 2  # bump when the merged table's layout changes
+
+
+def _cache_file() -> Path:
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qualcode"
+    py = f"py{sys.version_info[0]}{sys.version_info[1]}"
+    return base / f"nb_lemmas-{version('spacy-lookups-data')}-{_TABLE_FORMAT}-{py}.marshal"
+
+
+def _build_lemma_table() -> dict[str, str]:
     try:
         data_dir = resources.files("spacy_lookups_data") / "data"
         with resources.as_file(data_dir / "nb_lemma_exc.json.gz") as path, gzip.open(path, "rt", encoding="utf-8") as fh:
@@ -68,6 +81,33 @@ def _lemma_table() -> dict[str, tuple[str, ...]]:
     for key, cands in table.items():
         if len(cands) > 1 and key in cands and cands[0] != key:
             table[key] = (key,) + tuple(c for c in cands if c != key)
+    return {key: "\t".join(cands) for key, cands in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    """form -> candidate lemmas joined by tabs (most likely first), merged over parts of speech.
+
+    Built from ``nb_lemma_exc`` once and kept with ``marshal`` in the user's cache folder (a local
+    file derived from the installed package; nothing is downloaded), which loads several times faster.
+    """
+    try:
+        cache = _cache_file()
+        if cache.exists():
+            loaded = marshal.loads(cache.read_bytes())
+            if isinstance(loaded, dict) and loaded:
+                return loaded
+    except (OSError, EOFError, ValueError, TypeError, ImportError):
+        pass
+    table = _build_lemma_table()
+    try:
+        cache = _cache_file()
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(table))
+        os.replace(tmp, cache)
+    except (OSError, ImportError):
+        pass  # a read-only home folder only costs speed
     return table
 
 
@@ -78,7 +118,7 @@ def lemma_candidates(word: str) -> tuple[str, ...]:
     table = _lemma_table()
     found = table.get(lower)
     if found:
-        return found
+        return tuple(found.split("\t"))
     if "-" in lower:  # hyphenated compound: lemmatise the last part
         head, _, tail = lower.rpartition("-")
         tails = lemma_candidates(tail)
@@ -88,7 +128,7 @@ def lemma_candidates(word: str) -> tuple[str, ...]:
         tails = table.get(tail)
         if tails:
             head = lower[:cut]
-            return tuple(head + t for t in tails)
+            return tuple(head + t for t in tails.split("\t"))
     return (lower,)
 
 
@@ -168,3 +208,8 @@ def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets within ``text``, whitespace trimmed."""
     return sentence_spans_many([text])[0]
+
+
+def is_known_form(word: str) -> bool:
+    """Whether ``word`` (lower-cased) is a form in the Norwegian lemma tables."""
+    return word.lower() in _lemma_table()

@@ -20,7 +20,8 @@ EXPORT_KINDS = ("segments", "cases", "documents", "codings")
 
 def load_codebook_dir(engine: Engine, directory: Path | None = None, actor: str | None = None) -> list[str]:
     """Load every codebook file of ``directory`` (default: the shipped four) into the project."""
-    from qualcode.codebook import import_codebook, load_codebooks, shipped_codebook_dir
+    from qualcode.codebook import load_codebooks, shipped_codebook_dir
+    from qualcode.codebook_ops import import_codebook
 
     specs = load_codebooks(directory or shipped_codebook_dir())
     with session_scope(engine) as session:
@@ -94,7 +95,8 @@ def export_codebooks_file(engine: Engine, fmt: str, out: Path | None) -> None:
 
     import yaml
 
-    from qualcode.codebook import codebook_to_dict, export_codebooks
+    from qualcode.codebook import codebook_to_dict
+    from qualcode.codebook_ops import export_codebooks
 
     with session_scope(engine) as session:
         data = [codebook_to_dict(spec) for spec in export_codebooks(session)]

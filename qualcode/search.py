@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from qualcode.analysis.common import format_label
 from qualcode.db.models import Case, Document, Segment
 from qualcode.errors import InputError, NotFoundError
-from qualcode.frames import cases_frame, codings_frame
+from qualcode.frames import cases_frame, codings_frame, document_texts
 from qualcode.nlp import lemma, words
 
 DEFAULT_ATTRIBUTION: tuple[str, ...] = ("ledermodell", "linje")
@@ -123,8 +123,7 @@ def retrieve(
         if document not in set(session.scalars(select(Document.name))):
             raise NotFoundError(f"unknown document '{document}'")
         frame = frame[frame["document"] == document]
-    texts = dict(session.execute(select(Document.id, Document.text)
-                                 .where(Document.id.in_(frame["document_id"].unique().tolist()))).tuples().all())
+    texts = document_texts(session, frame["document_id"].unique().tolist())
     rows = []
     for rec in frame.to_dict(orient="records"):
         text = texts[rec["document_id"]]
@@ -191,8 +190,7 @@ def search(
     candidates = session.execute(stmt).all()
     if allowed is not None:
         candidates = [c for c in candidates if c[3] in allowed]
-    texts = dict(session.execute(select(Document.id, Document.text)
-                                 .where(Document.id.in_({c[1] for c in candidates}))).tuples().all())
+    texts = document_texts(session, sorted({c[1] for c in candidates}))
     wanted = set(lemmas)
 
     def matches(lem: str) -> str | None:

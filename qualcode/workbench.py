@@ -489,6 +489,88 @@ def document_suggestions(engine: Engine, document_id: int, status: str = "pendin
     return out
 
 
+@dataclass(frozen=True)
+class Turn:
+    speaker: str | None
+    speaker_role: str
+    text: str
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    suggestion: SuggestionView
+    code: CodeInfo
+    document_id: int
+    document: str
+    case: str | None
+    segment: Turn
+    ordinal: int
+    before: Turn | None
+    after: Turn | None
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    pending: int
+    accepted: int
+    rejected: int
+    skipped: int
+
+    @property
+    def decided(self) -> int:
+        return self.accepted + self.rejected + self.skipped
+
+
+QUEUE_ORDERS = ("uncertainty", "confidence")
+
+
+def queue_status(engine: Engine, code_id: int | None = None) -> QueueStatus:
+    """How many suggestions are pending and how many have been decided (optionally for one code)."""
+    with session_scope(engine) as s:
+        stmt = select(Suggestion.status, func.count(Suggestion.id)).group_by(Suggestion.status)
+        if code_id is not None:
+            stmt = stmt.where(Suggestion.code_id == code_id)
+        counts = dict(s.execute(stmt).tuples().all())
+    return QueueStatus(*(int(counts.get(k, 0)) for k in ("pending", "accepted", "rejected", "skipped")))
+
+
+def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | None = None,
+                    threshold: float = 0.5) -> QueueItem | None:
+    """The next pending suggestion: the most uncertain (score nearest ``threshold``) or the most confident."""
+    if order not in QUEUE_ORDERS:
+        raise InputError(f"queue order '{order}': choose one of {', '.join(QUEUE_ORDERS)}")
+    with session_scope(engine) as s:
+        stmt = (select(Suggestion).join(Code, Suggestion.code_id == Code.id)
+                .where(Suggestion.status == "pending", Code.retired.is_(False)))
+        if code_id is not None:
+            stmt = stmt.where(Suggestion.code_id == code_id)
+        if order == "uncertainty":
+            stmt = stmt.order_by(func.abs(Suggestion.score - threshold), Suggestion.id)
+        else:
+            stmt = stmt.order_by(Suggestion.score.desc(), Suggestion.id)
+        row = s.scalars(stmt.limit(1)).first()
+        if row is None:
+            return None
+        segment = row.segment
+        document = segment.document
+        text = document.text
+        neighbours = dict(s.execute(
+            select(Segment.ordinal, Segment).where(Segment.document_id == document.id,
+                                                   Segment.ordinal.in_([segment.ordinal - 1, segment.ordinal + 1]))
+        ).tuples().all())
+
+        def turn(seg: Segment | None) -> Turn | None:
+            return None if seg is None else Turn(seg.speaker, seg.speaker_role, text[seg.start:seg.end])
+
+        view = SuggestionView(row.id, segment.id, row.code_id, row.code.path, safe_colour(row.code.color),
+                              row.code.definition, float(row.score), tuple(row.evidence or ()), row.model_version,
+                              row.status)
+        return QueueItem(view, _code_info(row.code), document.id, document.name,
+                         document.case.name if document.case else None, turn(segment),  # type: ignore[arg-type]
+                         segment.ordinal, turn(neighbours.get(segment.ordinal - 1)),
+                         turn(neighbours.get(segment.ordinal + 1)))
+
+
 DECISIONS = ("accepted", "rejected", "skipped")
 DECISION_EVENTS = {"accepted": "suggestion.accept", "rejected": "suggestion.reject", "skipped": "suggestion.skip"}
 
@@ -520,6 +602,98 @@ def decide_suggestion(engine: Engine, suggestion_id: int, decision: str, coder: 
     return coding_id
 
 
+@dataclass(frozen=True)
+class TrainResult:
+    created: int
+    model_version: str
+
+
+def train_and_suggest(engine: Engine, actor: str | None = None) -> TrainResult:
+    """Train the suggester on the project's codings and answers, then write new pending suggestions."""
+    raise NotFoundError("training is not available yet in this version of qualcode")
+
+
+REPORT_COLUMNS = ["code_path", "suggestions", "accepted", "rejected", "skipped", "pending", "precision"]
+
+
+def model_report(engine: Engine) -> pd.DataFrame:
+    """The model as a coder, judged by people: per code, how its suggestions were answered.
+
+    Columns ``code_path, suggestions, accepted, rejected, skipped, pending, precision`` where
+    ``precision`` = accepted / (accepted + rejected) (NaN before any answer).
+    """
+    with session_scope(engine) as s:
+        rows = s.execute(
+            select(Codebook.name, Code.name, Suggestion.status, func.count(Suggestion.id))
+            .join(Code, Suggestion.code_id == Code.id).join(Codebook, Code.codebook_id == Codebook.id)
+            .group_by(Codebook.name, Code.name, Suggestion.status)
+        ).all()
+    if not rows:
+        return pd.DataFrame(columns=REPORT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=["codebook", "code", "status", "n"])
+    frame["code_path"] = frame["codebook"] + "/" + frame["code"]
+    wide = frame.pivot_table(index="code_path", columns="status", values="n", aggfunc="sum", fill_value=0)
+    for status in ("accepted", "rejected", "skipped", "pending"):
+        if status not in wide.columns:
+            wide[status] = 0
+    wide["suggestions"] = wide[["accepted", "rejected", "skipped", "pending"]].sum(axis=1)
+    answered = wide["accepted"] + wide["rejected"]
+    wide["precision"] = (wide["accepted"] / answered.where(answered > 0)).astype(float)
+    out = wide.reset_index()[REPORT_COLUMNS]
+    return out.sort_values("code_path").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+QUOTE_COLUMNS = ["coding_id", "code_path", "group", "case", "document", "coder", "text", "memo", "attribution"]
+
+
+def cell_quotes(codings: pd.DataFrame, cases: pd.DataFrame, attribute: str, code_path: str | None = None,
+                group: str | None = None) -> pd.DataFrame:
+    """The codings behind one cell of a code x attribute matrix, with their attribution.
+
+    ``codings`` and ``cases`` are frames of :mod:`qualcode.frames`; ``group`` is a label of ``attribute``
+    as the analysis tables show it (``enleder``, ``ja``, ``12``). ``None`` for code or group means all.
+    Returns columns ``coding_id, code_path, group, case, document, coder, text, memo, attribution``
+    in document order; the attribution is e.g. ``(Informant 3, toleder, kommune)``.
+    """
+    from qualcode.analysis.common import label_series
+    from qualcode.search import attributions
+
+    if codings.empty:
+        return pd.DataFrame(columns=QUOTE_COLUMNS)
+    frame = codings.assign(group=label_series(codings, cases, attribute).astype("string"))
+    if code_path is not None:
+        frame = frame[frame["code_path"] == code_path]
+    if group is not None:
+        frame = frame[frame["group"] == group]
+    chosen = [attribute] + [a for a in ("ledermodell", "linje") if a != attribute and a in cases.columns]
+    names = attributions(cases, chosen) if attribute in cases.columns else attributions(cases)
+    frame = frame.sort_values(["document", "start", "coding_id"], kind="stable")
+    frame = frame.assign(attribution=[names.get(str(c), f"({d})") if isinstance(c, str) else f"({d})"
+                                      for c, d in zip(frame["case"], frame["document"], strict=True)])
+    return frame[QUOTE_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def file_bytes(writer: Callable[[Path], Any], filename: str) -> bytes:
+    """Run a file writer (``writer(path)``) into a temporary folder and return the file's bytes."""
+    with tempfile.TemporaryDirectory(prefix="qualcode-export-") as tmp:
+        path = Path(tmp) / Path(filename).name
+        writer(path)
+        return path.read_bytes()
+
+
+def frame_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """A frame as CSV, XLSX or JSON bytes, written by :func:`qualcode.export.write_frame`."""
+    from qualcode.export import write_frame
+
+    return file_bytes(lambda path: write_frame(frame, fmt, path), f"table.{fmt}")  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- supervision
 
 
@@ -546,6 +720,34 @@ def coding_progress(codings: pd.DataFrame, coded_segments: pd.DataFrame, segment
     out["coded_segments"] = out["coded_segments"].astype("int64")
     out["share"] = (out["coded_segments"] / out["segments"].where(out["segments"] > 0)).fillna(0.0)
     return out[PROGRESS_COLUMNS].sort_values(["document", "coder"], na_position="last").reset_index(drop=True)
+
+
+def agreement_label(alpha: float | None, kappa: float | None = None) -> str:
+    """A plain Norwegian reading of an agreement coefficient (Krippendorff's alpha, else Cohen's kappa).
+
+    Alpha follows Krippendorff's thresholds (>= 0.800 reliable, >= 0.667 tentative); kappa follows
+    Landis and Koch's bands. Both are conventions, not laws: the label is a reading aid.
+    """
+    def usable(value: float | None) -> bool:
+        return value is not None and not pd.isna(value)
+
+    if usable(alpha):
+        a = float(alpha)  # type: ignore[arg-type]
+        if a >= 0.8:
+            return "god: kodingen er pålitelig for denne koden"
+        if a >= 0.667:
+            return "akseptabel for foreløpige konklusjoner"
+        if a >= 0.0:
+            return "svak: drøft definisjonen og kod på nytt"
+        return "dårligere enn tilfeldig: koderne forstår koden ulikt"
+    if usable(kappa):
+        k = float(kappa)  # type: ignore[arg-type]
+        for limit, text in ((0.8, "nesten perfekt"), (0.6, "betydelig"), (0.4, "moderat"), (0.2, "noe"),
+                            (0.0, "svak")):
+            if k > limit or (limit == 0.0 and k == 0.0):
+                return text
+        return "dårligere enn tilfeldig"
+    return "kan ikke beregnes (for lite variasjon)"
 
 
 @dataclass(frozen=True)

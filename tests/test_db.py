@@ -91,3 +91,15 @@ def test_event_log_is_append_only(tmp_path: Path) -> None:
     with session_scope(engine) as session:
         event = session.scalars(select(Event)).one()
         assert (event.kind, event.actor, event.data) == ("test.event", "kari", {"x": 1})
+
+
+def test_schema_compiles_for_postgresql() -> None:
+    """Nothing SQLite-only in the models: every table's DDL compiles for PostgreSQL."""
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateTable
+
+    from qualcode.db.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        ddl = str(CreateTable(table).compile(dialect=postgresql.dialect()))
+        assert ddl.startswith("\nCREATE TABLE") and "AUTOINCREMENT" not in ddl

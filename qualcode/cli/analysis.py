@@ -184,7 +184,7 @@ def framework_cmd(
     from qualcode.analysis import framework_long, framework_matrix
     from qualcode.db.session import session_scope
     from qualcode.export import check_format, framework_docx, write_frame, write_xlsx
-    from qualcode.frames import memos_frame
+    from qualcode.frames import memos_frame, project_frames
 
     if value not in ("quotes", "memo", "codings"):
         raise InputError(f"--value {value}: use quotes, memo or codings")
@@ -192,8 +192,8 @@ def framework_cmd(
         raise InputError("--format docx needs an output file: add -o FILE.docx")
     if fmt is not ReportFormat.docx:
         check_format(fmt.value, out)
-    pf = _frames(db, include_interviewer, coder)
     with session_scope(open_project(db)) as session:
+        pf = project_frames(session, include_interviewer=include_interviewer, coder=coder)
         memos = memos_frame(session)
     if fmt is ReportFormat.docx:
         framework_docx(framework_long(pf.codings, pf.cases, pf.codes, memos), out)  # type: ignore[arg-type]
@@ -228,7 +228,7 @@ def agreement_cmd(
     from qualcode.analysis import agreement
     from qualcode.db.session import session_scope
     from qualcode.export import check_format, to_json_text, write_frame, write_xlsx
-    from qualcode.frames import check_coders
+    from qualcode.frames import check_coders, project_frames
 
     names = _split(coders) or []
     if len(set(names)) < 2:
@@ -236,10 +236,9 @@ def agreement_cmd(
     if bootstrap < 0:
         raise InputError("--bootstrap must be 0 or more")
     check_format(fmt.value, out)
-    engine = open_project(db)
-    with session_scope(engine) as session:
+    with session_scope(open_project(db)) as session:
         check_coders(session, names)
-    pf = _frames(db, False, None)
+        pf = project_frames(session)
     result = agreement(pf.codings, pf.coded_segments, pf.segments, names, unit=unit, codes=pf.codes,
                        n_boot=bootstrap, seed=seed)
     for note in result.notes:

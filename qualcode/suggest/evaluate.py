@@ -85,6 +85,39 @@ def theme_suggester(books: Sequence[CodebookSpec], **params: Any) -> Suggester:
     return Suggester([book.name for book in books], pattern_labels, groups, **params)
 
 
+def codebook_examples(books: Sequence[CodebookSpec]) -> TrainingData:
+    """Training rows from the codebooks themselves, at theme level.
+
+    A code's definition, inclusion criteria and typical or borderline examples are positives for
+    its codebook and negatives for the other codebooks; a negative example is a negative for its
+    own codebook only.
+    """
+    texts: list[str] = []
+    labels: list[np.ndarray] = []
+    known: list[np.ndarray] = []
+    n = len(books)
+    for k, book in enumerate(books):
+        for _path, code in book.walk():
+            if code.retired:
+                continue
+            docs = [(code.definition, True), (code.inclusion, True)]
+            docs += [(example.text, example.kind != "negative") for example in code.examples]
+            for text, positive in docs:
+                if not text.strip():
+                    continue
+                row, mask = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+                row[k] = positive
+                mask[k] = True
+                if positive:
+                    mask[:] = True
+                texts.append(text)
+                labels.append(row)
+                known.append(mask)
+    if not texts:
+        return TrainingData.empty(n)
+    return TrainingData(texts, np.array(labels), np.array(known))
+
+
 def label_matrix(quotes: Sequence[Quote], themes: Sequence[str], source: str) -> np.ndarray:
     keys = {theme_key(t): k for k, t in enumerate(themes)}
     y = np.zeros((len(quotes), len(themes)), dtype=bool)
@@ -133,7 +166,7 @@ def _best_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> fl
 
 
 def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y: np.ndarray,
-                      seed: int = 0, **params: Any) -> np.ndarray:
+                      seed: int = 0, shared: bool = True, **params: Any) -> np.ndarray:
     """Per-theme thresholds maximising F1 on out-of-fold scores inside the training quotes."""
     default = theme_suggester(books, **params).thresholds
     folds = min(INNER_FOLDS, len(quotes))
@@ -143,9 +176,24 @@ def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y:
     texts = [q.text for q in quotes]
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(texts):
         inner = theme_suggester(books, **params)
-        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])))
+        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), codebook_examples(books))
         oof[test] = inner.score([texts[i] for i in test]).blended
+    if shared:
+        return np.full(y.shape[1], _best_shared_threshold(oof, y))
     return np.array([_best_threshold(oof[:, k], y[:, k], default[k]) for k in range(y.shape[1])])
+
+
+def _best_shared_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+    """One threshold for all themes, maximising the mean per-theme F1."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in THRESHOLD_GRID:
+        predicted = scores >= threshold
+        tp = (predicted & truth).sum(axis=0)
+        denominator = predicted.sum(axis=0) + truth.sum(axis=0)
+        f1 = np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0).mean()
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(threshold), float(f1)
+    return best
 
 
 def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
@@ -165,6 +213,6 @@ def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
 
     trained = theme_suggester(books, **params)
     trained.thresholds = choose_thresholds(books, train, y_train, **params)
-    trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)))
+    trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)), codebook_examples(books))
     trained_pred = trained.suggested(trained.score(test_texts))
     return {"patterns": metrics(y_test, pattern_pred, themes), "trained": metrics(y_test, trained_pred, themes)}

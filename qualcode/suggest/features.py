@@ -163,13 +163,27 @@ class Featurizer:
             x.data *= self.text_weight
         return x
 
-    def pattern_block(self, hits: HitCounts, scores: np.ndarray) -> sp.csr_matrix:
-        block = np.hstack([np.log1p(hits.strong), np.log1p(hits.weak) * 0.5, scores])
-        return sp.csr_matrix(block * self.pattern_weight)
+    def pattern_block(self, hits: HitCounts, scores: np.ndarray,
+                      groups: Sequence[Sequence[int]] | None = None) -> sp.csr_matrix:
+        """Per pattern label: log1p(strong), log1p(weak)/2, score; per group: the same, pooled."""
+        parts = [np.log1p(hits.strong), np.log1p(hits.weak) * 0.5, scores]
+        if groups is not None:
+            for members in groups:
+                idx = list(members)
+                if not idx:
+                    parts.append(np.zeros((scores.shape[0], 3)))
+                    continue
+                parts.append(np.column_stack([
+                    np.log1p(hits.strong[:, idx].sum(axis=1)),
+                    np.log1p(hits.weak[:, idx].sum(axis=1)) * 0.5,
+                    scores[:, idx].max(axis=1),
+                ]))
+        return sp.csr_matrix(np.hstack(parts) * self.pattern_weight)
 
-    def transform(self, table: TokenTable, analysed: Analysed) -> sp.csr_matrix:
+    def transform(self, table: TokenTable, analysed: Analysed,
+                  groups: Sequence[Sequence[int]] | None = None) -> sp.csr_matrix:
         text = self.text_block(table, analysed.counts)
-        patterns = self.pattern_block(analysed.hits, analysed.pattern_scores)
+        patterns = self.pattern_block(analysed.hits, analysed.pattern_scores, groups)
         return sp.hstack([text, patterns], format="csr")
 
     @property

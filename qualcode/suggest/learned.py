@@ -94,6 +94,14 @@ class TrainingData:
     def subset(self, rows: np.ndarray) -> TrainingData:
         return TrainingData([self.texts[i] for i in rows], self.labels[rows], self.known[rows])
 
+    def concat(self, other: TrainingData) -> TrainingData:
+        return TrainingData(self.texts + other.texts, np.vstack([self.labels, other.labels]),
+                            np.vstack([self.known, other.known]))
+
+    @classmethod
+    def empty(cls, n_labels: int) -> TrainingData:
+        return cls([], np.zeros((0, n_labels), dtype=bool), np.zeros((0, n_labels), dtype=bool))
+
 
 @dataclass(slots=True)
 class Scores:
@@ -141,36 +149,41 @@ class Suggester:
                              "class_weight": class_weight}
         self.weights = np.zeros(len(self.labels))
         self.model_version = PATTERNS_VERSION
+        # pooled pattern features per target label only where a label has several pattern labels
+        self._feature_groups = self.groups if any(len(g) != 1 for g in self.groups) else None
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, data: TrainingData) -> Suggester:
-        """Train the learned part on ``data``; labels with too few decisions stay pattern-only."""
-        if not data.texts:
+    def fit(self, data: TrainingData, extra: TrainingData | None = None) -> Suggester:
+        """Train the learned part on ``data`` (human decisions) plus ``extra`` (codebook examples).
+
+        Labels with too few decisions stay pattern-only. ``extra`` adds training rows but does not
+        count towards the blend weight, which grows with the human positives only.
+        """
+        both = data if extra is None or not extra.texts else data.concat(extra)
+        if not both.texts:
             self.model = None
             self.weights = np.zeros(len(self.labels))
             self.model_version = PATTERNS_VERSION
             return self
-        analysed = self.analyse(data.texts)
+        analysed = self.analyse(both.texts)
         self.featurizer.fit(self.table, analysed.counts)
-        x = self.featurizer.transform(self.table, analysed)
-        model = MultiLabelLogistic(**self.model_params).fit(x, data.labels, data.known)
+        x = self.featurizer.transform(self.table, analysed, self._feature_groups)
+        model = MultiLabelLogistic(**self.model_params).fit(x, both.labels, both.known)
         self.model = model
-        positives = model.n_positive_.astype(np.float64)
-        self.weights = np.where(model.trained_, positives / np.maximum(positives + self.blend_k, 1e-9), 0.0)
-        self.model_version = _version(data) if model.trained_.any() else PATTERNS_VERSION
+        human = (data.labels & data.known).sum(axis=0).astype(np.float64) if data.texts else np.zeros(len(self.labels))
+        self.weights = np.where(model.trained_, human / np.maximum(human + self.blend_k, 1e-9), 0.0)
+        self.model_version = _version(both) if (self.weights > 0).any() else PATTERNS_VERSION
         return self
 
     @property
     def trained(self) -> np.ndarray:
-        """Per label: True when a learned model takes part."""
-        if self.model is None:
-            return np.zeros(len(self.labels), dtype=bool)
-        return self.model.trained_.copy()
+        """Per label: True when a learned model takes part in the score (blend weight > 0)."""
+        return self.weights > 0
 
     def label_version(self, k: int) -> str:
         """The model version behind label ``k``'s scores."""
-        return self.model_version if self.trained[k] else PATTERNS_VERSION
+        return self.model_version if self.weights[k] > 0 else PATTERNS_VERSION
 
     # ------------------------------------------------------------------ scoring
 
@@ -191,8 +204,8 @@ class Suggester:
         for part in chunks(n, CHUNK):
             analysed = self.analyse(texts[part])
             pattern[part] = self._group_pattern_scores(analysed.pattern_scores)
-            if self.model is not None and self.model.trained_.any():
-                x = self.featurizer.transform(self.table, analysed)
+            if self.model is not None and (self.weights > 0).any():
+                x = self.featurizer.transform(self.table, analysed, self._feature_groups)
                 model[part] = self.model.predict_proba(x)
         blended[:] = self.weights * model + (1.0 - self.weights) * pattern
         return Scores(blended, pattern, model)
@@ -207,7 +220,7 @@ class Suggester:
         """Why label ``k`` is suggested: the pattern hits, then the words that weigh most in the model."""
         members = {self.pattern_set.labels[i] for i in self.groups[k]}
         words: list[str] = [hit.text for hit in self.pattern_set.match(text) if hit.label in members]
-        if self.model is not None and self.trained[k]:
+        if self.model is not None and self.weights[k] > 0:
             words.extend(self._model_words(text, k))
         return list(dict.fromkeys(words))[:limit]
 

@@ -21,7 +21,7 @@ from qualcode.ui import state, widgets
 
 @dataclass(frozen=True)
 class PageSpec:
-    name: str  # module in qualcode.ui.pages, also the URL path
+    name: str  # module in qualcode.ui.views, also the URL path
     title: str
     icon: str
     section: str
@@ -36,6 +36,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("veileder", "Veileder", ":material/supervisor_account:", "Analyse"),
     PageSpec("eksport", "Eksport", ":material/download:", "Analyse"),
 )
+
+
+FAVICON = "📝"
+DEFAULT_PAGE = "koding"  # served at "/": a new user lands in the transcript (an empty project says where to start)
 
 
 def run_safely(render: Callable[[], None]) -> None:
@@ -53,7 +57,9 @@ def run_safely(render: Callable[[], None]) -> None:
 
 def _page_function(spec: PageSpec) -> Callable[[], None]:
     def page() -> None:
-        module = importlib.import_module(f"qualcode.ui.pages.{spec.name}")
+        # a local favicon: a material page icon would make the browser fetch it from fonts.gstatic.com
+        st.set_page_config(page_title=f"{spec.title} · qualcode", page_icon=FAVICON)
+        module = importlib.import_module(f"qualcode.ui.views.{spec.name}")
         widgets.show_flash()
         run_safely(module.render)
 
@@ -79,9 +85,10 @@ def sidebar() -> None:
 
 def _start() -> bool:
     """Page config and shared state; False (with a message) when the project cannot be opened."""
-    st.set_page_config(page_title="qualcode", page_icon=":material/format_quote:", layout="wide",
+    st.set_page_config(page_title="qualcode", page_icon=FAVICON, layout="wide",
                        initial_sidebar_state="expanded")
     state.init_state()
+    state.begin_run()
     try:
         state.engine()
     except QualcodeError as exc:
@@ -93,14 +100,10 @@ def _start() -> bool:
 def main() -> None:
     if not _start():
         return
-    try:
-        has_documents = state.summary().documents > 0
-    except QualcodeError:
-        has_documents = False
     pages: dict[str, list[st.Page]] = {}
     for spec in PAGES:
-        default = spec.name == ("koding" if has_documents else "prosjekt")
-        page = st.Page(_page_function(spec), title=spec.title, icon=spec.icon, url_path=spec.name, default=default)
+        page = st.Page(_page_function(spec), title=spec.title, icon=spec.icon, url_path=spec.name,
+                       default=spec.name == DEFAULT_PAGE)
         widgets.PAGE_LINKS[spec.name] = page
         pages.setdefault(spec.section, []).append(page)
     current = st.navigation(pages)

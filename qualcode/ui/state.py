@@ -23,6 +23,7 @@ DEFAULT_DB = "qualcode.sqlite"
 
 CODER_KEY = "qc_coder"
 FLASH_KEY = "qc_flash"
+RUN_VERSION_KEY = "qc_run_version"
 
 
 def db_path() -> str:
@@ -70,19 +71,35 @@ def coder() -> str:
     return str(st.session_state.get(CODER_KEY) or "").strip()
 
 
+def begin_run() -> None:
+    """Start of a script run: the data version is read again (once) for this run."""
+    st.session_state[RUN_VERSION_KEY] = None
+
+
+def touch() -> None:
+    """After a write in the middle of a run: the next ``version()`` call reads the database again."""
+    st.session_state[RUN_VERSION_KEY] = None
+
+
 def version() -> str:
-    """The project's data version (changes with every write)."""
-    return workbench.data_version(engine())
+    """The project's data version (changes with every write), read once per run."""
+    current = st.session_state.get(RUN_VERSION_KEY)
+    if not current:
+        current = workbench.data_version(engine())
+        st.session_state[RUN_VERSION_KEY] = current
+    return str(current)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _frames(path: str, data_version: str, include_interviewer: bool, coder_name: str | None) -> ProjectFrames:
+def frames_at(path: str, data_version: str, include_interviewer: bool = False,
+              coder_name: str | None = None) -> ProjectFrames:
+    """The frames of the project at ``path`` as of ``data_version`` (cached; callers pass the current one)."""
     return workbench.call(engine_for(path), project_frames, include_interviewer=include_interviewer, coder=coder_name)
 
 
 def frames(include_interviewer: bool = False, coder_name: str | None = None) -> ProjectFrames:
     """Codings, coded segments, segments, cases, codes and documents frames (cached per data version)."""
-    return _frames(db_path(), version(), include_interviewer, coder_name)
+    return frames_at(db_path(), version(), include_interviewer, coder_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -37,6 +37,8 @@ def action(func: Callable[..., Any], *args: Any, ok: str | None = None, **kwargs
     except QualcodeError as exc:
         state.flash("error", str(exc))
         return False
+    finally:
+        state.touch()
     if ok:
         state.flash("success", ok)
     return True

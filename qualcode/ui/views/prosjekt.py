@@ -92,6 +92,8 @@ def _run_import(files: list, meta: object, mode: str, interviewers: str, replace
                                            interviewer_names=names, replace=replace, actor=state.coder() or None,
                                            progress=progress)
         st.session_state[RESULTS_KEY] = results
+        state.touch()
+        st.rerun()  # show the new documents and counts everywhere on the page
     bar.empty()
 
 
@@ -150,6 +152,7 @@ def _cases() -> None:
         else:
             with widgets.guard("Ingenting ble lagret: "):
                 n = workbench.save_case_attributes(state.engine(), changes, actor=state.coder() or None)
+                state.touch()
                 st.session_state[NEW_ATTRS_KEY] = []
                 state.flash("success", f"{n} endringer lagret.")
                 st.rerun()
