@@ -43,7 +43,11 @@ def init_project(db: str | Path, *, load_codebooks: bool = True, codebooks_dir: 
 
 
 def export_table(engine: Engine, kind: str, *, include_interviewer: bool = False) -> pd.DataFrame:
-    """The table behind ``qualcode export KIND``: segments, cases, documents or codings."""
+    """The table behind ``qualcode export KIND``: segments, cases, documents or codings.
+
+    Codings come one row per coding with the case attributes joined on (for R, SPSS or Excel); the
+    snapshot of every coding is checked against its document first.
+    """
     from qualcode import frames
 
     if kind not in EXPORT_KINDS:
@@ -57,7 +61,10 @@ def export_table(engine: Engine, kind: str, *, include_interviewer: bool = False
             df = frames.cases_frame(session)
             first = ["case"]
         elif kind == "codings":
-            df = frames.codings_frame(session, include_interviewer=include_interviewer)
+            from qualcode.analysis.common import with_attributes
+
+            df = with_attributes(frames.codings_frame(session, include_interviewer=include_interviewer),
+                                 frames.cases_frame(session))
             first = ["document", "case", "start", "end", "code", "codebook", "coder", "source", "text"]
         else:
             df = documents_table(session)

@@ -12,9 +12,9 @@ import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -36,12 +36,15 @@ from qualcode.db.models import (
     Segment,
     Suggestion,
 )
-from qualcode.db.session import log_event, session_scope
+from qualcode.db.session import session_scope
 from qualcode.errors import InputError, NotFoundError
 from qualcode.importer import FileResult, import_paths
 from qualcode.ingest import SUPPORTED_EXTENSIONS
 from qualcode.ingest.speakers import SpeakerConfig
 from qualcode.nlp import words
+
+if TYPE_CHECKING:
+    from qualcode.suggest.project import ScoreSummary
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -53,6 +56,13 @@ FALLBACK_COLOUR = "#888888"
 def safe_colour(colour: str | None) -> str:
     """A ``#RRGGBB`` colour that is safe to put into a style attribute (grey for anything else)."""
     return colour if colour and _HEX.match(colour) else FALLBACK_COLOUR
+
+
+def open_project(db: str | Path) -> Engine:
+    """Open (create or upgrade) the project database ``db`` for the UI."""
+    from qualcode.db.session import open_engine
+
+    return open_engine(db, create=True)
 
 
 def call(engine: Engine, func_: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -126,12 +136,28 @@ def document_choices(engine: Engine) -> list[DocumentChoice]:
     """Every document with its case and counts, by name."""
     with session_scope(engine) as s:
         n_segments = dict(s.execute(select(Segment.document_id, func.count(Segment.id))
-                                    .group_by(Segment.document_id)).tuples().all())
+                                    .group_by(Segment.document_id)).all())
         n_codings = dict(s.execute(select(Coding.document_id, func.count(Coding.id))
-                                   .group_by(Coding.document_id)).tuples().all())
+                                   .group_by(Coding.document_id)).all())
         rows = s.execute(select(Document.id, Document.name, Case.name)
                          .outerjoin(Case, Document.case_id == Case.id).order_by(Document.name)).all()
     return [DocumentChoice(i, n, c, n_segments.get(i, 0), n_codings.get(i, 0)) for i, n, c in rows]
+
+
+def documents_overview(engine: Engine) -> pd.DataFrame:
+    """One row per document with its counts and its case's attributes (for the project page).
+
+    Columns: ``document, case, format, word_count, participant_words, segments, codings, imported_at``
+    then one column per case attribute.
+    """
+    from qualcode.frames import cases_frame, documents_frame
+
+    with session_scope(engine) as s:
+        docs = documents_frame(s)
+        cases = cases_frame(s)
+    docs = docs[["document", "case", "format", "word_count", "participant_words", "segments", "codings",
+                 "imported_at"]]
+    return docs.merge(cases, on="case", how="left")
 
 
 def case_attribute_table(engine: Engine) -> pd.DataFrame:
@@ -292,7 +318,7 @@ class CodebookView:
 def codebook_views(engine: Engine) -> list[CodebookView]:
     """Every codebook with its codes (retired ones included) and how often each code is used."""
     with session_scope(engine) as s:
-        used = dict(s.execute(select(Coding.code_id, func.count(Coding.id)).group_by(Coding.code_id)).tuples().all())
+        used = dict(s.execute(select(Coding.code_id, func.count(Coding.id)).group_by(Coding.code_id)).all())
         views = []
         for book in s.scalars(select(Codebook).order_by(Codebook.name)):
             details = []
@@ -390,7 +416,7 @@ def document_view(engine: Engine, document_id: int) -> DocumentView:
         memos = dict(s.execute(
             select(Coder.name, Memo.text).outerjoin(Coder, Memo.coder_id == Coder.id)
             .where(Memo.target_type == "document", Memo.target_id == document_id)
-        ).tuples().all())
+        ).all())
         text = doc.text
         name = doc.name
     views = tuple(
@@ -521,35 +547,33 @@ class QueueStatus:
         return self.accepted + self.rejected + self.skipped
 
 
-QUEUE_ORDERS = ("uncertainty", "confidence")
-
-
 def queue_status(engine: Engine, code_id: int | None = None) -> QueueStatus:
     """How many suggestions are pending and how many have been decided (optionally for one code)."""
     with session_scope(engine) as s:
         stmt = select(Suggestion.status, func.count(Suggestion.id)).group_by(Suggestion.status)
         if code_id is not None:
             stmt = stmt.where(Suggestion.code_id == code_id)
-        counts = dict(s.execute(stmt).tuples().all())
+        counts = dict(s.execute(stmt).all())
     return QueueStatus(*(int(counts.get(k, 0)) for k in ("pending", "accepted", "rejected", "skipped")))
 
 
-def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | None = None,
-                    threshold: float = 0.5) -> QueueItem | None:
-    """The next pending suggestion: the most uncertain (score nearest ``threshold``) or the most confident."""
-    if order not in QUEUE_ORDERS:
-        raise InputError(f"queue order '{order}': choose one of {', '.join(QUEUE_ORDERS)}")
+def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | None = None) -> QueueItem | None:
+    """The next pending suggestion in :func:`qualcode.suggest.queue.review_queue` order, with its context:
+    the most uncertain first (active learning) or the most confident first."""
+    from qualcode.suggest.queue import review_queue
+
     with session_scope(engine) as s:
-        stmt = (select(Suggestion).join(Code, Suggestion.code_id == Code.id)
-                .where(Suggestion.status == "pending", Code.retired.is_(False)))
+        code_ref = None
         if code_id is not None:
-            stmt = stmt.where(Suggestion.code_id == code_id)
-        if order == "uncertainty":
-            stmt = stmt.order_by(func.abs(Suggestion.score - threshold), Suggestion.id)
-        else:
-            stmt = stmt.order_by(Suggestion.score.desc(), Suggestion.id)
-        row = s.scalars(stmt.limit(1)).first()
-        if row is None:
+            code = s.get(Code, code_id)
+            if code is None:
+                raise NotFoundError(f"unknown code id {code_id}")
+            code_ref = code.path
+        first = review_queue(s, order=order, code=code_ref, limit=1)
+        if not first:
+            return None
+        row = s.get(Suggestion, first[0].suggestion_id)
+        if row is None:  # pragma: no cover - read in the same transaction
             return None
         segment = row.segment
         document = segment.document
@@ -557,7 +581,7 @@ def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | N
         neighbours = dict(s.execute(
             select(Segment.ordinal, Segment).where(Segment.document_id == document.id,
                                                    Segment.ordinal.in_([segment.ordinal - 1, segment.ordinal + 1]))
-        ).tuples().all())
+        ).all())
 
         def turn(seg: Segment | None) -> Turn | None:
             return None if seg is None else Turn(seg.speaker, seg.speaker_role, text[seg.start:seg.end])
@@ -566,58 +590,59 @@ def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | N
                               row.code.definition, float(row.score), tuple(row.evidence or ()), row.model_version,
                               row.status)
         return QueueItem(view, _code_info(row.code), document.id, document.name,
-                         document.case.name if document.case else None, turn(segment),  # type: ignore[arg-type]
+                         document.case.name if document.case else None,
+                         Turn(segment.speaker, segment.speaker_role, text[segment.start:segment.end]),
                          segment.ordinal, turn(neighbours.get(segment.ordinal - 1)),
                          turn(neighbours.get(segment.ordinal + 1)))
 
 
 DECISIONS = ("accepted", "rejected", "skipped")
-DECISION_EVENTS = {"accepted": "suggestion.accept", "rejected": "suggestion.reject", "skipped": "suggestion.skip"}
 
 
 def decide_suggestion(engine: Engine, suggestion_id: int, decision: str, coder: str) -> int | None:
-    """Accept (creates the coding), reject or skip a suggestion as ``coder``; returns the coding id if any."""
+    """Accept (creates the coding), reject or skip a suggestion as ``coder`` through
+    :mod:`qualcode.suggest.queue`; returns the new coding's id when accepted."""
+    from qualcode.suggest import queue
+
     if decision not in DECISIONS:
         raise InputError(f"decision '{decision}': choose one of {', '.join(DECISIONS)}")
     if not coder or not coder.strip():
         raise InputError("choose your coder name in the sidebar before deciding on suggestions")
     with session_scope(engine) as s:
-        suggestion = s.get(Suggestion, suggestion_id)
-        if suggestion is None:
-            raise NotFoundError(f"unknown suggestion id {suggestion_id}")
-        coder_row = coding_ops.get_or_create_coder(s, coder)
-        coding_id = None
         if decision == "accepted":
-            segment = suggestion.segment
-            coding = coding_ops.apply_code(s, segment.document_id, segment.start, segment.end, suggestion.code_id,
-                                           coder, source="suggestion", model_version=suggestion.model_version,
-                                           score=suggestion.score)
-            coding_id = coding.id
-            suggestion.coding_id = coding.id
-        suggestion.status = decision
-        suggestion.decided_by_id = coder_row.id
-        suggestion.decided_at = datetime.now(UTC).replace(tzinfo=None)
-        log_event(s, DECISION_EVENTS[decision], "suggestion", suggestion.id,
-                  {"code": suggestion.code.path, "score": suggestion.score}, coder)
-    return coding_id
+            return queue.accept(s, suggestion_id, coder).id
+        if decision == "rejected":
+            queue.reject(s, suggestion_id, coder)
+        else:
+            queue.skip(s, suggestion_id, coder)
+    return None
 
 
-@dataclass(frozen=True)
-class TrainResult:
-    created: int
-    model_version: str
+def train_and_suggest(engine: Engine, actor: str | None = None) -> ScoreSummary:
+    """Retrain the suggester on the project's codings and answers and store new pending suggestions."""
+    from qualcode.suggest.project import score_project
+
+    with session_scope(engine) as s:
+        return score_project(s, actor=actor)
 
 
-def train_and_suggest(engine: Engine, actor: str | None = None) -> TrainResult:
-    """Train the suggester on the project's codings and answers, then write new pending suggestions."""
-    raise NotFoundError("training is not available yet in this version of qualcode")
+def model_report(engine: Engine, folds: int = 5) -> pd.DataFrame:
+    """The suggester as a coder: cross-validated by document against the people's codings and answers.
+
+    Columns ``code, mode, positives, decided, tp, fp, fn, tn, precision, recall, f1, kappa`` (see
+    :func:`qualcode.suggest.report.suggestion_report`).
+    """
+    from qualcode.suggest.report import suggestion_report
+
+    with session_scope(engine) as s:
+        return suggestion_report(s, folds=folds).frame()
 
 
-REPORT_COLUMNS = ["code_path", "suggestions", "accepted", "rejected", "skipped", "pending", "precision"]
+ANSWER_COLUMNS = ["code_path", "suggestions", "accepted", "rejected", "skipped", "pending", "precision"]
 
 
-def model_report(engine: Engine) -> pd.DataFrame:
-    """The model as a coder, judged by people: per code, how its suggestions were answered.
+def answer_summary(engine: Engine) -> pd.DataFrame:
+    """How people answered the suggestions so far, per code.
 
     Columns ``code_path, suggestions, accepted, rejected, skipped, pending, precision`` where
     ``precision`` = accepted / (accepted + rejected) (NaN before any answer).
@@ -629,7 +654,7 @@ def model_report(engine: Engine) -> pd.DataFrame:
             .group_by(Codebook.name, Code.name, Suggestion.status)
         ).all()
     if not rows:
-        return pd.DataFrame(columns=REPORT_COLUMNS)
+        return pd.DataFrame(columns=ANSWER_COLUMNS)
     frame = pd.DataFrame(rows, columns=["codebook", "code", "status", "n"])
     frame["code_path"] = frame["codebook"] + "/" + frame["code"]
     wide = frame.pivot_table(index="code_path", columns="status", values="n", aggfunc="sum", fill_value=0)
@@ -639,7 +664,7 @@ def model_report(engine: Engine) -> pd.DataFrame:
     wide["suggestions"] = wide[["accepted", "rejected", "skipped", "pending"]].sum(axis=1)
     answered = wide["accepted"] + wide["rejected"]
     wide["precision"] = (wide["accepted"] / answered.where(answered > 0)).astype(float)
-    out = wide.reset_index()[REPORT_COLUMNS]
+    out = wide.reset_index()[ANSWER_COLUMNS]
     return out.sort_values("code_path").reset_index(drop=True)
 
 
@@ -767,6 +792,12 @@ def recent_events(engine: Engine, limit: int = 50) -> list[EventRow]:
                          .order_by(Event.id.desc()).limit(limit)).all()
     return [EventRow(at, actor, kind, entity, entity_id, dict(data or {}))
             for at, actor, kind, entity, entity_id, data in rows]
+
+
+def attribute_names(engine: Engine) -> list[str]:
+    """Names of the case attributes, sorted."""
+    with session_scope(engine) as s:
+        return sorted(s.scalars(select(Attribute.name)).all())
 
 
 def coder_names(engine: Engine) -> list[str]:

@@ -218,3 +218,24 @@ def nav_spec() -> ProjectSpec:
 def nav_project(make_project: Callable[..., tuple[Engine, dict[str, Any]]]) -> tuple[Engine, dict[str, Any]]:
     """The :func:`nav_spec` project: ``engine, ids``."""
     return make_project(nav_spec())
+
+
+@pytest.fixture(scope="session")
+def demo_project_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per test session; copy it before changing it (``demo_copy``)."""
+    from qualcode.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-project") / "demo.sqlite"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_project_file: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo project for a test that writes to it."""
+    import sqlite3
+
+    target = tmp_path / "demo.sqlite"
+    with sqlite3.connect(demo_project_file) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target

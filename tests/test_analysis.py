@@ -188,3 +188,25 @@ def test_empty_project_gives_empty_tables(make_project):
     assert A.frequencies(pf.codings, pf.coded_segments, codes=pf.codes)["codings"].tolist() == [0]
     assert A.cooccurrence(pf.coded_segments).empty
     assert isinstance(A.framework_matrix(pf.codings, pf.cases), pd.DataFrame)
+
+
+def test_benchmark_script_reports_the_agreed_keys():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "analysis.py"
+    spec = importlib.util.spec_from_file_location("bench_analysis", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.run(3000)
+    assert set(result) == {"codings", "matrix_seconds", "agreement_seconds", "cooccurrence_seconds"}
+    assert result["codings"] == 3000 and all(v >= 0 for v in result.values())
+
+
+def test_codings_with_attributes_one_row_per_coding(pf):
+    table = A.with_attributes(pf.codings, pf.cases)
+    assert len(table) == len(pf.codings)
+    assert table.columns.tolist()[-3:] == ["alder", "ledermodell", "linje"]
+    row = table[table["case"] == "Informant 4"].iloc[0]
+    assert row["ledermodell"] == "toleder" and row["alder"] == 61.0
+    clash = A.with_attributes(pf.codings, pf.cases.rename(columns={"linje": "source"}))
+    assert "attr_source" in clash.columns and set(clash["source"]) == {"manual"}

@@ -55,6 +55,12 @@ def test_old_revision_database_is_upgraded_after_a_backup(tmp_path: Path) -> Non
         assert conn.execute(text('SELECT name FROM "case"')).scalar() == "Informant 1"
 
 
+def test_schema_head_constant_matches_the_migrations() -> None:
+    from qualcode.db.session import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD
+
+
 def test_opening_twice_makes_no_backup(tmp_path: Path) -> None:
     open_engine(tmp_path / "p.sqlite")
     open_engine(tmp_path / "p.sqlite")

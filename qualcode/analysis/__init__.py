@@ -11,7 +11,7 @@ Nothing here touches the database, the NLP pipeline or a UI. Split by noun:
 """
 
 from qualcode.analysis.agreement import AgreementResult, agreement, cohen_kappa, krippendorff_alpha_nominal
-from qualcode.analysis.common import attribute_names, overlap_pairs
+from qualcode.analysis.common import attribute_names, overlap_pairs, with_attributes
 from qualcode.analysis.cooccurrence import cooccurrence, cooccurrence_long
 from qualcode.analysis.framework import framework_long, framework_matrix
 from qualcode.analysis.frequencies import frequencies
@@ -22,4 +22,5 @@ __all__ = [
     "AgreementResult", "CAVEAT", "MEASURES", "agreement", "attribute_names", "code_matrix", "cohen_kappa",
     "compare_groups", "cooccurrence", "cooccurrence_long", "framework_long", "framework_matrix", "frequencies",
     "krippendorff_alpha_nominal", "matrix_long", "mentions", "overlap_pairs", "presence_table", "to_wide",
+    "with_attributes",
 ]

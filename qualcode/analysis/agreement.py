@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.common import dimension_order, require_columns
+from qualcode.analysis.common import dimension_order, positions, require_columns, unique_ints
 from qualcode.errors import InputError
 
 UNITS = ("segment",)
@@ -214,7 +214,7 @@ def agreement(
     require_columns(codings, ["document_id", "document", "coder"], "codings")
     require_columns(coded_segments, ["segment_id", "code_path", "coder"], "coded segments")
     require_columns(segments, ["segment_id", "document_id", "document", "case", "ordinal", "text"], "segments")
-    present = set(codings["coder"])
+    present = set(codings["coder"].unique().tolist())
     for coder in coders:
         if coder not in present:
             raise InputError(f"coder '{coder}' has no codings; coders with codings: {', '.join(sorted(present))}")
@@ -225,17 +225,24 @@ def agreement(
         raise InputError(f"no document is coded by all of {', '.join(coders)}; agreement needs documents "
                          "that every coder has coded")
     units = segments[segments["document_id"].isin(used_ids)].reset_index(drop=True)
-    decided = coded_segments[coded_segments["coder"].isin(coders)
-                             & coded_segments["segment_id"].isin(units["segment_id"])]
-    code_order = dimension_order("code", pd.DataFrame({"case": []}), list(decided["code_path"]), codes)
-    code_order = [c for c in code_order if c in set(decided["code_path"])]
-    books = dict(zip(decided["code_path"], decided["codebook"], strict=True)) if "codebook" in decided else {}
+    # work on integer positions only; string columns are factorised once
+    r = positions(coded_segments["coder"], coders)
+    u = pd.Index(units["segment_id"]).get_indexer(coded_segments["segment_id"])
+    code_ix, code_names = pd.factorize(coded_segments["code_path"])
+    keep = (r >= 0) & (u >= 0) & (code_ix >= 0)
+    names = list(code_names)
+    used_codes = [names[i] for i in unique_ints(code_ix[keep]).tolist()]
+    code_order = dimension_order("code", pd.DataFrame({"case": []}), used_codes, codes)
+    code_order = [c for c in code_order if c in set(used_codes)]
+    books = {c: c.split("/", 1)[0] for c in code_order}
+    if codes is not None and "codebook" in codes:
+        books.update((p, b) for p, b in zip(codes["code_path"].tolist(), codes["codebook"].tolist(), strict=True)
+                     if p in books)
+    slot = {c: i for i, c in enumerate(code_order)}
+    k = np.array([slot.get(n, -1) for n in names] + [-1], dtype=np.int64)[code_ix]
 
     decisions = np.zeros((len(coders), len(units), len(code_order)), dtype=np.int8)
-    u = pd.Index(units["segment_id"]).get_indexer(decided["segment_id"])
-    k = pd.Index(code_order).get_indexer(decided["code_path"])
-    r = pd.Index(coders).get_indexer(decided["coder"])
-    decisions[r, u, k] = 1
+    decisions[r[keep], u[keep], k[keep]] = 1
 
     patterns = _Patterns.for_coders(len(coders))
     item_pattern = patterns.index(decisions)  # units x codes
@@ -252,12 +259,19 @@ def agreement(
 
 
 def _documents(codings: pd.DataFrame, coders: list[str]) -> pd.DataFrame:
-    mine = codings[codings["coder"].isin(coders)]
-    by_doc = mine.groupby(["document_id", "document"], sort=True)["coder"].agg(lambda s: sorted(set(s)))
-    frame = by_doc.rename("coded_by").reset_index()
-    frame["used"] = frame["coded_by"].map(len) == len(coders)
-    frame["coded_by"] = frame["coded_by"].map(lambda names: ", ".join(names))
-    return frame
+    coder_pos = positions(codings["coder"], coders)
+    mine = coder_pos >= 0
+    doc_codes, doc_ids = pd.factorize(codings["document_id"])
+    pairs = unique_ints(doc_codes[mine].astype(np.int64) * len(coders) + coder_pos[mine])
+    seen = np.zeros((len(doc_ids), len(coders)), dtype=bool)
+    seen[pairs // len(coders), pairs % len(coders)] = True
+    names = codings.drop_duplicates("document_id").set_index("document_id")["document"]
+    frame = pd.DataFrame({"document_id": np.asarray(doc_ids), "coded_by": [
+        ", ".join(sorted(c for c, flag in zip(coders, row, strict=True) if flag)) for row in seen.tolist()]})
+    frame = frame[seen.any(axis=1)]
+    frame.insert(1, "document", frame["document_id"].map(names).astype(object))
+    frame["used"] = seen[seen.any(axis=1)].all(axis=1)
+    return frame.sort_values("document", kind="stable").reset_index(drop=True)
 
 
 def _ci(values: np.ndarray) -> tuple[float, float]:
@@ -319,9 +333,14 @@ def _overall(item_pattern: np.ndarray, patterns: _Patterns, per_code: pd.DataFra
     overall.update({k: point[k] for k in ("percent_agreement", "kappa", "alpha")})
     if n_boot and n_items:
         # per-unit pattern counts; identical rows are exchangeable units -> multinomial over distinct rows
-        per_unit = np.zeros((n_units, n_pat), dtype=np.int64)
-        np.add.at(per_unit, (np.repeat(np.arange(n_units), item_pattern.shape[1]), item_pattern.reshape(-1)), 1)
-        distinct, freq = np.unique(per_unit, axis=0, return_counts=True)
+        per_unit = np.stack([(item_pattern == p).sum(axis=1) for p in range(n_pat)], axis=1).astype(np.int64)
+        base = item_pattern.shape[1] + 1
+        if base ** n_pat < 2**62:  # encode each row as one integer: faster than unique(axis=0)
+            weights = base ** np.arange(n_pat, dtype=np.int64)
+            _, first, freq = np.unique(per_unit @ weights, return_index=True, return_counts=True)
+            distinct = per_unit[first]
+        else:
+            distinct, freq = np.unique(per_unit, axis=0, return_counts=True)
         chunk = max(1, _MAX_BOOT_CELLS // max(1, len(distinct)))
         draws = []
         for start in range(0, n_boot, chunk):
@@ -355,19 +374,15 @@ def _disagreements(decisions: np.ndarray, units: pd.DataFrame, code_order: list[
                    coders: list[str]) -> pd.DataFrame:
     yes = decisions.sum(axis=0)
     u, k = np.nonzero((yes > 0) & (yes < len(coders)))
-    said_yes = [np.where(decisions[i, u, k] == 1, coder, "") for i, coder in enumerate(coders)]
-    join = np.frompyfunc(lambda *names: ", ".join(n for n in names if n), len(coders), 1)
-    coders_yes = join(*said_yes) if len(u) else np.array([], dtype=object)
-    said_no = [np.where(decisions[i, u, k] == 0, coder, "") for i, coder in enumerate(coders)]
-    coders_no = join(*said_no) if len(u) else np.array([], dtype=object)
-    picked = units.iloc[u]
-    return pd.DataFrame({
-        "document": picked["document"].to_numpy(),
-        "case": picked["case"].to_numpy(),
-        "segment_id": picked["segment_id"].to_numpy(),
-        "ordinal": picked["ordinal"].to_numpy(),
-        "code": np.array(code_order, dtype=object)[k] if len(k) else np.array([], dtype=object),
-        "coders_yes": coders_yes,
-        "coders_no": coders_no,
-        "text": picked["text"].to_numpy(),
-    })
+    # who said yes, as a bitmask per item; at most 2^coders distinct masks get a text label
+    mask = np.zeros(len(u), dtype=np.int64)
+    for i in range(len(coders)):
+        mask |= decisions[i, u, k].astype(np.int64) << i
+    masks, inverse = np.unique(mask, return_inverse=True)
+    said_yes = [", ".join(c for i, c in enumerate(coders) if m >> i & 1) for m in masks.tolist()]
+    said_no = [", ".join(c for i, c in enumerate(coders) if not m >> i & 1) for m in masks.tolist()]
+    frame = units.iloc[u][["document", "case", "segment_id", "ordinal", "text"]].reset_index(drop=True)
+    frame.insert(4, "code", pd.Categorical.from_codes(k, categories=pd.Index(code_order, dtype=object)))
+    frame.insert(5, "coders_yes", pd.Categorical.from_codes(inverse, categories=pd.Index(said_yes, dtype=object)))
+    frame.insert(6, "coders_no", pd.Categorical.from_codes(inverse, categories=pd.Index(said_no, dtype=object)))
+    return frame

@@ -63,14 +63,46 @@ def attribute_labels(cases: pd.DataFrame, attribute: str) -> tuple[dict[str, Any
     return mapping, list(dict.fromkeys(order))
 
 
-def label_series(frame: pd.DataFrame, cases: pd.DataFrame, dim: str) -> pd.Series:
-    """The label of dimension ``dim`` for every row of ``frame`` (a codings or segments frame)."""
+def _source_column(frame: pd.DataFrame, dim: str) -> pd.Series:
     if dim in CODE_DIMS:
-        return frame[CODE_DIMS[dim]].astype("string")
+        return frame[CODE_DIMS[dim]]
     if dim in FRAME_DIMS:
-        return frame[FRAME_DIMS[dim]].astype("string")
+        return frame[FRAME_DIMS[dim]]
+    return frame["case"]
+
+
+def _unique_labels(frame: pd.DataFrame, cases: pd.DataFrame, dim: str) -> tuple[np.ndarray, list[Any]]:
+    """Factorised source column (-1 = missing) and the label of each distinct source value."""
+    codes, uniques = pd.factorize(_source_column(frame, dim))
+    values = list(uniques)
+    if dim in CODE_DIMS or dim in FRAME_DIMS:
+        return codes, [str(v) for v in values]
     mapping, _ = attribute_labels(cases, dim)
-    return frame["case"].map(mapping).astype("string")
+    return codes, [mapping.get(v, pd.NA) for v in values]
+
+
+def observed_labels(frame: pd.DataFrame, cases: pd.DataFrame, dim: str) -> list[str]:
+    """The distinct labels of ``dim`` in ``frame`` (first-seen order, missing left out)."""
+    _, labels = _unique_labels(frame, cases, dim)
+    return [v for v in dict.fromkeys(labels) if isinstance(v, str)]
+
+
+def label_codes(frame: pd.DataFrame, cases: pd.DataFrame, dim: str, order: Sequence[str]) -> np.ndarray:
+    """For every row of ``frame`` the position of its ``dim`` label in ``order`` (-1: missing or absent).
+
+    Vectorised: only the distinct values of the source column are looked up in Python.
+    """
+    codes, labels = _unique_labels(frame, cases, dim)
+    index = {label: i for i, label in enumerate(order)}
+    lookup = np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in labels] + [-1], dtype=np.int64)
+    return lookup[codes]
+
+
+def label_series(frame: pd.DataFrame, cases: pd.DataFrame, dim: str) -> pd.Series:
+    """The label of dimension ``dim`` for every row of ``frame`` (a codings or segments frame); NA if missing."""
+    codes, labels = _unique_labels(frame, cases, dim)
+    values = np.array([*labels, pd.NA], dtype=object)[codes]
+    return pd.Series(values, index=frame.index, dtype="string")
 
 
 def dimension_order(dim: str, cases: pd.DataFrame, observed: Sequence[Any],
@@ -95,6 +127,34 @@ def require_columns(frame: pd.DataFrame, columns: Sequence[str], name: str) -> N
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(f"{name} frame lacks the column(s) {', '.join(missing)}")
+
+
+def with_attributes(frame: pd.DataFrame, cases: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """``frame`` (one row per coding, segment, ...) with the case attributes joined on ``case``.
+
+    Attribute columns come after the frame's own columns, named ``prefix + attribute``; an attribute
+    whose name clashes with a frame column gets the prefix ``attr_``. Row order and count are kept.
+    """
+    attrs = attribute_names(cases)
+    renamed = {a: (prefix + a if prefix + a not in frame.columns else f"attr_{a}") for a in attrs}
+    right = cases[["case", *attrs]].drop_duplicates("case").rename(columns=renamed)
+    return frame.merge(right, on="case", how="left", validate="many_to_one")
+
+
+def positions(values: pd.Series, order: Sequence[Any]) -> np.ndarray:
+    """Position of every value in ``order`` (-1 if absent or missing); only distinct values are looked up."""
+    codes, uniques = pd.factorize(values)
+    index = {v: i for i, v in enumerate(order)}
+    lookup = np.array([index.get(v, -1) for v in list(uniques)] + [-1], dtype=np.int64)
+    return lookup[codes]
+
+
+def unique_ints(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an integer array (sort based; faster than hashing for large arrays)."""
+    ordered = np.sort(np.asarray(values, dtype=np.int64), kind="stable")
+    if len(ordered) == 0:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def overlap_pairs(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from qualcode.analysis.common import dimension_order, overlap_pairs, require_columns
+from qualcode.analysis.common import dimension_order, overlap_pairs, positions, require_columns
 from qualcode.errors import InputError
 
 UNITS = ("segment", "span")
@@ -63,13 +63,13 @@ def cooccurrence_long(
     from scipy import sparse
 
     require_columns(frame, ["code_path", "document_id"], "coded segments" if unit == "segment" else "codings")
-    order = dimension_order("code", pd.DataFrame({"case": []}), list(frame["code_path"]), codes)
+    seen = frame["code_path"].unique().tolist()
+    present = set(seen)
+    order = dimension_order("code", pd.DataFrame({"case": []}), seen, codes)
     if used_only:
-        present = set(frame["code_path"])
         order = [c for c in order if c in present]
-    code_index = pd.Index(order)
     k = len(order)
-    code_ix = code_index.get_indexer(frame["code_path"])
+    code_ix = positions(frame["code_path"], order)
     if unit == "segment":
         require_columns(frame, ["segment_id"], "coded segments")
         unit_ix, _ = pd.factorize(frame["segment_id"])

@@ -37,7 +37,7 @@ def frequencies(
         "informants": grouped["case"].nunique(),
         "words": grouped["words"].sum(),
     })
-    order = dimension_order(level, pd.DataFrame({"case": []}), list(codings[label]), codes)
+    order = dimension_order(level, pd.DataFrame({"case": []}), codings[label].unique().tolist(), codes)
     if by_coder:
         coders = sorted(codings["coder"].dropna().unique())
         index = pd.MultiIndex.from_product([coders, order], names=keys)
@@ -52,7 +52,8 @@ def frequencies(
 
 
 def _codebook_of(codings: pd.DataFrame, codes: pd.DataFrame | None) -> dict[str, str]:
-    pairs = dict(zip(codings["code_path"], codings["codebook"], strict=True))
+    seen = codings[["code_path", "codebook"]].drop_duplicates("code_path")
+    pairs = dict(zip(seen["code_path"].tolist(), seen["codebook"].tolist(), strict=True))
     if codes is not None:
-        pairs.update(zip(codes["code_path"], codes["codebook"], strict=True))
+        pairs.update(zip(codes["code_path"].tolist(), codes["codebook"].tolist(), strict=True))
     return pairs

@@ -17,6 +17,7 @@ Measures of a cell (a row label x a column label):
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from qualcode.analysis.common import (
@@ -24,13 +25,14 @@ from qualcode.analysis.common import (
     attribute_names,
     check_dimension,
     dimension_order,
-    label_series,
+    label_codes,
+    observed_labels,
     require_columns,
+    unique_ints,
 )
 from qualcode.errors import InputError
 
 MEASURES: tuple[str, ...] = ("codings", "segments", "informants", "documents", "words", "per1000", "share")
-_TEXT_DIMS = ("case", "document")  # dimensions that split the participant text into groups
 
 
 def _group_dims(rows: str, cols: str) -> list[str]:
@@ -58,63 +60,80 @@ def matrix_long(
     if rows == cols:
         raise InputError(f"--rows and --cols are both '{rows}'; choose two different dimensions")
     require_columns(codings, ["document_id", "case", "code_path", "codebook", "coder", "words"], "codings")
-    r_name, c_name = rows, cols
-    c = pd.DataFrame({
-        r_name: label_series(codings, cases, rows),
-        c_name: label_series(codings, cases, cols),
-        "case": codings["case"],
-        "document_id": codings["document_id"],
-        "words": codings["words"],
-    }).dropna(subset=[r_name, c_name])
-    keys = [r_name, c_name]
-    grouped = c.groupby(keys, sort=False, observed=True)
-    cells = pd.DataFrame({
-        "codings": grouped.size(),
-        "informants": grouped["case"].nunique(),
-        "documents": grouped["document_id"].nunique(),
-        "words": grouped["words"].sum(),
+    row_order = dimension_order(rows, cases, _observed(rows, codings, segments, cases), codes)
+    col_order = dimension_order(cols, cases, _observed(cols, codings, segments, cases), codes)
+    n_rows, n_cols = len(row_order), len(col_order)
+    size = n_rows * n_cols
+
+    key = _cell_keys(codings, cases, rows, cols, row_order, col_order)
+    ok = key >= 0
+    cells = {
+        "codings": np.bincount(key[ok], minlength=size),
+        "segments": _distinct(_cell_keys(coded_segments, cases, rows, cols, row_order, col_order),
+                              coded_segments["segment_id"], size),
+        "informants": _distinct(key, codings["case"], size),
+        "documents": _distinct(key, codings["document_id"], size),
+        "words": np.bincount(key[ok], weights=codings["words"].to_numpy(dtype=float)[ok], minlength=size),
+    }
+    out = pd.DataFrame({
+        rows: pd.Series(np.repeat(np.array(row_order, dtype=object), n_cols), dtype=object),
+        cols: pd.Series(np.tile(np.array(col_order, dtype=object), n_rows), dtype=object),
+        **{name: values.astype(np.int64) for name, values in cells.items()},
     })
-    s = pd.DataFrame({
-        r_name: label_series(coded_segments, cases, rows),
-        c_name: label_series(coded_segments, cases, cols),
-        "segment_id": coded_segments["segment_id"],
-    }).dropna(subset=[r_name, c_name])
-    cells["segments"] = s.groupby(keys, sort=False, observed=True)["segment_id"].nunique()
-
-    seg_labels = {d: label_series(segments, cases, d) for d in _group_dims(rows, cols)}
-    row_order = dimension_order(rows, cases, _observed(rows, c[r_name], seg_labels), codes)
-    col_order = dimension_order(cols, cases, _observed(cols, c[c_name], seg_labels), codes)
-    grid = pd.MultiIndex.from_product([row_order, col_order], names=keys)
-    out = cells.reindex(grid).fillna(0).astype("int64").reset_index()
-
-    group_words, group_informants = _denominators(segments, seg_labels, out)
+    group_words, group_informants = _denominators(segments, cases, rows, cols, row_order, col_order)
     out["group_words"] = group_words
     out["group_informants"] = group_informants
     out["per1000"] = (out["codings"] * 1000 / out["group_words"]).where(out["group_words"] > 0)
     out["share"] = (out["informants"] / out["group_informants"]).where(out["group_informants"] > 0)
-    return out[[r_name, c_name, "codings", "segments", "informants", "documents", "words", "group_words",
+    return out[[rows, cols, "codings", "segments", "informants", "documents", "words", "group_words",
                 "group_informants", "per1000", "share"]]
 
 
-def _observed(dim: str, coded: pd.Series, seg_labels: dict[str, pd.Series]) -> list[str]:
-    values = list(coded.dropna().unique())
-    if dim in seg_labels:
-        values += list(seg_labels[dim].dropna().unique())
+def _observed(dim: str, codings: pd.DataFrame, segments: pd.DataFrame, cases: pd.DataFrame) -> list[str]:
+    values = observed_labels(codings, cases, dim)
+    if dim not in CODE_DIMS and dim != "coder":
+        values += observed_labels(segments, cases, dim)
     return values
 
 
-def _denominators(segments: pd.DataFrame, seg_labels: dict[str, pd.Series],
-                  out: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    if not seg_labels:
-        words = float(segments["words"].sum())
-        informants = float(segments["case"].nunique())
-        return pd.Series(words, index=out.index), pd.Series(informants, index=out.index)
-    dims = list(seg_labels)
-    frame = pd.DataFrame({**seg_labels, "words": segments["words"], "case": segments["case"]}).dropna(subset=dims)
-    grouped = frame.groupby(dims, observed=True)
-    totals = pd.DataFrame({"group_words": grouped["words"].sum(), "group_informants": grouped["case"].nunique()})
-    joined = out[dims].merge(totals.reset_index(), on=dims, how="left")
-    return joined["group_words"].fillna(0), joined["group_informants"].fillna(0)
+def _cell_keys(frame: pd.DataFrame, cases: pd.DataFrame, rows: str, cols: str,
+               row_order: list[str], col_order: list[str]) -> np.ndarray:
+    """Cell number (row * n_cols + col) of every row of ``frame``; -1 where a label is missing."""
+    r = label_codes(frame, cases, rows, row_order)
+    c = label_codes(frame, cases, cols, col_order)
+    return np.where((r >= 0) & (c >= 0), r * len(col_order) + c, -1)
+
+
+def _distinct(key: np.ndarray, values: pd.Series, size: int) -> np.ndarray:
+    """Number of distinct non-missing ``values`` per cell ``key`` (vectorised)."""
+    codes, uniques = pd.factorize(values)
+    ok = (key >= 0) & (codes >= 0)
+    if not ok.any():
+        return np.zeros(size, dtype=np.int64)
+    pairs = unique_ints(key[ok].astype(np.int64) * (len(uniques) + 1) + codes[ok])
+    return np.bincount(pairs // (len(uniques) + 1), minlength=size)
+
+
+def _denominators(segments: pd.DataFrame, cases: pd.DataFrame, rows: str, cols: str,
+                  row_order: list[str], col_order: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Participant words and informants of each cell's text group, laid out like the cells."""
+    n_rows, n_cols = len(row_order), len(col_order)
+    words = segments["words"].to_numpy(dtype=float)
+    row_group, col_group = rows in _group_dims(rows, cols), cols in _group_dims(rows, cols)
+    if not row_group and not col_group:
+        total_words = float(words.sum())
+        total_cases = float(segments["case"].nunique())
+        return np.full(n_rows * n_cols, total_words), np.full(n_rows * n_cols, total_cases)
+    r = label_codes(segments, cases, rows, row_order) if row_group else np.zeros(len(segments), dtype=np.int64)
+    c = label_codes(segments, cases, cols, col_order) if col_group else np.zeros(len(segments), dtype=np.int64)
+    width = n_cols if col_group else 1
+    height = n_rows if row_group else 1
+    key = np.where((r >= 0) & (c >= 0), r * width + c, -1)
+    ok = key >= 0
+    group_words = np.bincount(key[ok], weights=words[ok], minlength=height * width).reshape(height, width)
+    group_cases = _distinct(key, segments["case"], height * width).reshape(height, width).astype(float)
+    shape = (n_rows, n_cols)
+    return np.broadcast_to(group_words, shape).reshape(-1), np.broadcast_to(group_cases, shape).reshape(-1)
 
 
 def to_wide(long: pd.DataFrame, measure: str, rows: str | None = None, cols: str | None = None) -> pd.DataFrame:
@@ -166,8 +185,8 @@ def presence_table(
     path. Every case of ``cases`` is listed (plus any case seen only in ``codings``). Ready for R/SPSS.
     """
     coded = codings.dropna(subset=["case"])
-    code_order = dimension_order("code", cases, list(coded["code_path"]), codes)
-    case_order = list(dict.fromkeys([*cases["case"].dropna().tolist(), *coded["case"].tolist()]))
+    code_order = dimension_order("code", cases, coded["code_path"].unique().tolist(), codes)
+    case_order = list(dict.fromkeys([*cases["case"].dropna().tolist(), *coded["case"].unique().tolist()]))
     counts = pd.crosstab(coded["case"], coded["code_path"]).reindex(index=case_order, columns=code_order)
     presence = (counts.fillna(0) > 0).astype("int64")
     presence.index.name = "case"

@@ -49,7 +49,7 @@ class Decision(StrEnum):
 def suggest_cmd(
     db: DbOption = DEFAULT_DB,
     code: Annotated[list[str] | None, typer.Option("--code", help="Only this code (repeatable; codebook/code).")] = None,
-    threshold: ThresholdOption = 0.5,
+    threshold: ThresholdOption = 0.3,
     min_score: Annotated[float | None, typer.Option(
         "--min-score", min=0.0, max=1.0, help="Store suggestions from this score (default: the threshold).")] = None,
     actor: Annotated[str | None, typer.Option("--actor", help="Name written to the event log.")] = None,
@@ -82,7 +82,7 @@ def review_cmd(
     code: Annotated[str | None, typer.Option("--code", help="Only this code (codebook/code).")] = None,
     document: Annotated[str | None, typer.Option("--document", help="Only this document (file name).")] = None,
     status: Annotated[str, typer.Option("--status", help="pending, skipped, accepted or rejected.")] = "pending",
-    threshold: ThresholdOption = 0.5,
+    threshold: ThresholdOption = 0.3,
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many rows.")] = 50,
 ) -> None:
     """List the review queue: suggestion id, code, score, evidence and the segment text."""
@@ -155,7 +155,7 @@ def suggestion_report_cmd(
     fmt: FormatOption = OutputFormat.csv,
     out: OutOption = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Cross-validation folds (grouped by document).")] = 5,
-    threshold: ThresholdOption = 0.5,
+    threshold: ThresholdOption = 0.3,
 ) -> None:
     """Per code precision, recall, F1 and Cohen's kappa of the suggester against the human coding."""
     from qualcode.cli import err_console

@@ -4,10 +4,12 @@ Each line is ``{"text": ..., "themes": [...]}`` (other keys ignored); a theme is
 (``maling`` is read as ``måling``). A quote is predicted as theme T when any code of codebook T is
 suggested above the threshold:
 
-- ``patterns``: the codebook patterns alone, threshold 0.5 (one strong pattern hit);
-- ``trained``: the learned suggester trained on TRAIN at theme level (pattern hits of every code
-  are features, and the pattern score still takes part in the blend); its per-theme thresholds
-  are chosen by 5-fold cross-validation inside TRAIN only, never on TEST.
+- ``patterns``: the codebook patterns alone; the pattern score is 0.5 for one strong hit (see
+  :class:`qualcode.patterns.PatternScorer`), so a theme is predicted on any strong hit;
+- ``trained``: the learned suggester trained on TRAIN at theme level plus the codebooks' own
+  definitions and examples (pattern hits of every code are features, and the pattern score still
+  takes part in the blend); one threshold shared by the themes is chosen by 5-fold
+  cross-validation inside TRAIN only, never on TEST.
 
 Metrics: per theme precision = TP/(TP+FP), recall = TP/(TP+FN), F1 = 2PR/(P+R), each 0 when its
 denominator is 0; ``macro_f1`` is the mean of the per-theme F1, ``micro_f1`` the F1 of the pooled
@@ -32,6 +34,7 @@ from qualcode.patterns import LabelPatterns
 from qualcode.suggest.learned import Suggester, TrainingData
 
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
+PATTERN_THRESHOLD = 0.5
 INNER_FOLDS = 5
 
 
@@ -179,13 +182,13 @@ def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y:
         inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), codebook_examples(books))
         oof[test] = inner.score([texts[i] for i in test]).blended
     if shared:
-        return np.full(y.shape[1], _best_shared_threshold(oof, y))
+        return np.full(y.shape[1], _best_shared_threshold(oof, y, float(default[0])))
     return np.array([_best_threshold(oof[:, k], y[:, k], default[k]) for k in range(y.shape[1])])
 
 
-def _best_shared_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
+def _best_shared_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> float:
     """One threshold for all themes, maximising the mean per-theme F1."""
-    best, best_f1 = 0.5, -1.0
+    best, best_f1 = default, -1.0
     for threshold in THRESHOLD_GRID:
         predicted = scores >= threshold
         tp = (predicted & truth).sum(axis=0)
@@ -209,7 +212,7 @@ def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
     test_texts = [q.text for q in test]
 
     patterns_only = theme_suggester(books, **params)
-    pattern_pred = patterns_only.suggested(patterns_only.score(test_texts))
+    pattern_pred = patterns_only.score(test_texts).pattern >= PATTERN_THRESHOLD
 
     trained = theme_suggester(books, **params)
     trained.thresholds = choose_thresholds(books, train, y_train, **params)

@@ -11,8 +11,8 @@ shows how far the scores can be trusted on held-out documents.
 
     score = w * p_model + (1 - w) * p_pattern,    w = n_pos / (n_pos + blend_k)
 
-where ``n_pos`` is the number of positive human decisions for the label and ``blend_k`` (10 by
-default) sets how fast the model takes over; a label without a trained model (fewer than
+where ``n_pos`` is the number of positive human decisions for the label and ``blend_k`` (5 by
+default: five positives give the model half the say) sets how fast the model takes over; a label without a trained model (fewer than
 ``min_positives`` positives or ``min_negatives`` negatives) has ``w = 0``: patterns carry the cold
 start. The pattern hits are also features of the model, so it learns how far to trust each
 code's patterns.
@@ -47,7 +47,7 @@ def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None
 class MultiLabelLogistic(BaseEstimator):
     """One logistic regression per label, each on the rows where that label's decision is known."""
 
-    def __init__(self, C: float = 4.0, min_positives: int = 3, min_negatives: int = 3,
+    def __init__(self, C: float = 8.0, min_positives: int = 3, min_negatives: int = 3,
                  class_weight: str | None = None, n_jobs: int = 2) -> None:
         self.C = C
         self.min_positives = min_positives
@@ -125,9 +125,9 @@ class Suggester:
         pattern_labels: Sequence[LabelPatterns],
         groups: Sequence[Sequence[int]] | None = None,
         *,
-        threshold: float = 0.5,
-        blend_k: float = 10.0,
-        C: float = 4.0,
+        threshold: float = 0.3,
+        blend_k: float = 5.0,
+        C: float = 8.0,
         min_positives: int = 3,
         pattern_weight: float = 1.0,
         text_weight: float = 1.0,

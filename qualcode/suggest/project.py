@@ -30,7 +30,7 @@ from qualcode.errors import InputError
 from qualcode.patterns import LabelPatterns
 from qualcode.suggest.learned import Suggester, TrainingData
 
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.3
 PARTICIPANT = "participant"
 
 

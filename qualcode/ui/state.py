@@ -33,9 +33,7 @@ def db_path() -> str:
 
 @st.cache_resource(show_spinner=False)
 def engine_for(path: str) -> Engine:
-    from qualcode.db.session import open_engine
-
-    return open_engine(path, create=True)
+    return workbench.open_project(path)
 
 
 def engine() -> Engine:

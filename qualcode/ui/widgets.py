@@ -68,7 +68,8 @@ def require_coder() -> str | None:
 
 def empty_project(message: str = "Prosjektet har ingen dokumenter ennå.") -> None:
     st.info(f"{message} Last opp intervjuer under **Prosjekt og import**.", icon=":material/folder_open:")
-    st.page_link(PAGE_LINKS["prosjekt"], label="Gå til Prosjekt og import", icon=":material/arrow_forward:")
+    if "prosjekt" in PAGE_LINKS:
+        st.page_link(PAGE_LINKS["prosjekt"], label="Gå til Prosjekt og import", icon=":material/arrow_forward:")
 
 
 # Filled in by qualcode.ui.app once the pages exist (st.page_link needs the page objects).
@@ -143,6 +144,11 @@ def quote_html(text: str, evidence: Sequence[str] = ()) -> str:
     body = "".join(pieces).replace("\n", "<br>")
     return (f'<blockquote style="margin:.2em 0;padding:.4em .8em;border-left:3px solid #B9B4A8;'
             f'background:#FFFFFF;line-height:1.55">{body}</blockquote>')
+
+
+def lazy_tabs(labels: list[str], key: str) -> list[Any]:
+    """Tabs whose hidden panels do not run: render a panel only when ``tab.open`` is true."""
+    return list(st.tabs(labels, key=key, on_change="rerun"))
 
 
 def html_block(markup: str) -> None:

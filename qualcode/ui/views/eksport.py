@@ -24,7 +24,7 @@ from qualcode.analysis import (
     frequencies,
     presence_table,
 )
-from qualcode.frames import ProjectFrames, memos_frame
+from qualcode.frames import ProjectFrames, memos_frame, project_frames
 from qualcode.ui import state, widgets
 from qualcode.ui.views.sammenligning import MEASURES
 
@@ -51,8 +51,8 @@ def render() -> None:
     if not state.summary().documents:
         widgets.empty_project("Det er ingenting å eksportere ennå.")
         return
-    path, version = state.db_path(), state.version()
-    frames = state.frames_at(path, version)
+    engine = state.engine()
+    frames = _LazyFrames(engine)
     st.caption("Filene lages når du trykker på knappen. Intervjuerens replikker er utelatt fra analysene.")
     st.session_state.setdefault(FORMAT_KEY, "xlsx")
     fmt = st.segmented_control("Tabellformat", list(FORMATS), format_func=FORMATS.__getitem__, key=FORMAT_KEY,
@@ -60,7 +60,6 @@ def render() -> None:
     stem = f"qualcode-{date.today().isoformat()}"
 
     st.subheader("Data", anchor=False)
-    engine = state.engine()
     data = [
         TableExport("codings", "Kodinger", "Alle kodinger med dokument, informant, kode, koder og tekst.",
                     lambda: _table(engine, "codings")),
@@ -73,7 +72,7 @@ def render() -> None:
     _codebook_buttons(stem)
 
     st.subheader("Analyser", anchor=False)
-    attributes = [c for c in frames.cases.columns if c != "case"]
+    attributes = workbench.attribute_names(engine)
     left, right = st.columns(2)
     attribute = None
     if attributes:
@@ -84,27 +83,40 @@ def render() -> None:
     measure = right.selectbox("Mål i matrisen", list(MEASURES), format_func=MEASURES.__getitem__, key=MEASURE_KEY)
     analyses = [
         TableExport("frequencies", "Kodehyppigheter", "Kodinger, segmenter, dokumenter og informanter per kode.",
-                    lambda: frequencies(frames.codings, frames.coded_segments, codes=frames.codes)),
+                    lambda: frequencies(frames().codings, frames().coded_segments, codes=frames().codes)),
         TableExport("presence", "Tilstedeværelse (0/1)", "Én rad per informant, én kolonne per kode – for R eller SPSS.",
-                    lambda: presence_table(frames.codings, frames.cases, frames.codes)),
+                    lambda: presence_table(frames().codings, frames().cases, frames().codes)),
         TableExport("cooccurrence", "Samforekomst", "Koder × koder: segmenter der begge er brukt.",
-                    lambda: cooccurrence(frames.coded_segments, codes=frames.codes)),
+                    lambda: cooccurrence(frames().coded_segments, codes=frames().codes)),
     ]
     if attribute is not None:
         analyses += [
             TableExport("matrix", f"Matrise kode × {attribute}", MEASURES[measure] + " per kode og gruppe.",
-                        lambda: code_matrix(frames.codings, frames.coded_segments, frames.segments, frames.cases,
-                                            cols=attribute, measure=measure, codes=frames.codes)),
+                        lambda: code_matrix(frames().codings, frames().coded_segments, frames().segments,
+                                            frames().cases, cols=attribute, measure=measure, codes=frames().codes)),
             TableExport("stats", f"Statistikk etter {attribute}",
                         "Fishers eksakte test / kjikvadrat per kode, med merknader om små tall og tolkning.",
-                        lambda: compare_groups(frames.codings, frames.segments, frames.cases, attribute,
-                                               codes=frames.codes)),
+                        lambda: compare_groups(frames().codings, frames().segments, frames().cases, attribute,
+                                               codes=frames().codes)),
         ]
     _table_buttons(analyses, fmt, stem)
-    _agreement_button(frames, fmt, stem)
+    _agreement_button(frames, workbench.coder_names(engine), fmt, stem)
 
     st.subheader("Rapporter", anchor=False)
     _report_buttons(frames, stem)
+
+
+class _LazyFrames:
+    """The project frames, read from the database the first time a download needs them."""
+
+    def __init__(self, engine: workbench.Engine) -> None:
+        self._engine = engine
+        self._frames: ProjectFrames | None = None
+
+    def __call__(self) -> ProjectFrames:
+        if self._frames is None:
+            self._frames = workbench.call(self._engine, project_frames)
+        return self._frames
 
 
 def _table(engine: workbench.Engine, kind: str) -> pd.DataFrame:
@@ -151,21 +163,24 @@ def _codebook_buttons(stem: str) -> None:
             width="stretch", on_click="ignore")
 
 
-def _agreement_button(frames: ProjectFrames, fmt: str, stem: str) -> None:
-    coders = sorted(set(frames.codings["coder"]))
+def _agreement_button(frames: _LazyFrames, coders: list[str], fmt: str, stem: str) -> None:
     text, button = st.columns([4, 1.3], vertical_alignment="center")
-    text.markdown("**Enighet mellom kodere**  \nProsentvis enighet, Cohens kappa og Krippendorffs alfa per kode "
-                  f"({', '.join(coders[:2]) or 'krever to kodere'}).")
+    text.markdown("**Enighet mellom kodere**  \nProsentvis enighet, Cohens kappa og Krippendorffs alfa per kode, "
+                  "for de to koderne med flest kodinger.")
+
+    def build() -> bytes:
+        f = frames()
+        pair = f.codings["coder"].value_counts().index[:2].tolist()
+        return workbench.frame_bytes(
+            agreement(f.codings, f.coded_segments, f.segments, pair, codes=f.codes).table(), fmt)
+
     button.download_button(
-        FORMATS[fmt], disabled=len(coders) < 2,
-        data=_deferred(lambda: workbench.frame_bytes(
-            agreement(frames.codings, frames.coded_segments, frames.segments, coders[:2], codes=frames.codes).table(),
-            fmt)),
+        FORMATS[fmt], disabled=len(coders) < 2, data=_deferred(build),
         file_name=f"{stem}-enighet.{fmt}", mime=MIME[fmt], key="eksport_agreement", icon=":material/download:",
         width="stretch", on_click="ignore")
 
 
-def _report_buttons(frames: ProjectFrames, stem: str) -> None:
+def _report_buttons(frames: _LazyFrames, stem: str) -> None:
     from qualcode.export import framework_docx, quote_report_docx, write_xlsx
     from qualcode.search import retrieve
 
@@ -177,12 +192,12 @@ def _report_buttons(frames: ProjectFrames, stem: str) -> None:
 
     def framework_word() -> bytes:
         memos = workbench.call(engine, memos_frame)
-        long = framework_long(frames.codings, frames.cases, frames.codes, memos)
+        long = framework_long(frames().codings, frames().cases, frames().codes, memos)
         return workbench.file_bytes(lambda p: framework_docx(long, p), "rammeverk.docx")
 
     def framework_excel() -> bytes:
         memos = workbench.call(engine, memos_frame)
-        sheets = {name: framework_matrix(frames.codings, frames.cases, frames.codes, memos, value=value)
+        sheets = {name: framework_matrix(frames().codings, frames().cases, frames().codes, memos, value=value)
                   for name, value in (("sitater", "quotes"), ("memo", "memo"), ("antall", "codings"))}
         return workbench.file_bytes(lambda p: write_xlsx(sheets, p), "rammeverk.xlsx")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from qualcode import workbench
@@ -9,6 +10,7 @@ from qualcode.ui import state, suggestions, widgets
 from qualcode.workbench import QueueItem, Turn
 
 ORDER_KEY = "forslag_order"
+TABS_KEY = "forslag_tabs"
 CODE_KEY = "forslag_code"
 ORDERS = {"uncertainty": "Mest usikre først", "confidence": "Sikreste først"}
 ALL = 0
@@ -37,18 +39,22 @@ def render() -> None:
     st.progress(status.decided / total if total else 0.0,
                 text=f"{status.decided} av {total} besvart · {status.accepted} godtatt · {status.rejected} avvist · "
                      f"{status.skipped} hoppet over · {status.pending} igjen")
-    tab_queue, tab_train, tab_report = st.tabs(["Gjennomgang", "Tren på nytt", "Modellen som koder"])
+    tab_queue, tab_train, tab_report = widgets.lazy_tabs(["Gjennomgang", "Tren på nytt", "Modellen som koder"],
+                                                         TABS_KEY)
     with tab_queue:
-        item = workbench.next_suggestion(state.engine(), order, chosen)
-        if item is None:
-            st.success("Ingen ventende forslag. Tren modellen på nytt for å få nye forslag.",
-                       icon=":material/task_alt:")
-        else:
-            _review(item)
+        if tab_queue.open:
+            item = workbench.next_suggestion(state.engine(), order, chosen)
+            if item is None:
+                st.success("Ingen ventende forslag. Tren modellen på nytt for å få nye forslag.",
+                           icon=":material/task_alt:")
+            else:
+                _review(item)
     with tab_train:
-        _train()
+        if tab_train.open:
+            _train()
     with tab_report:
-        _report()
+        if tab_report.open:
+            _report()
 
 
 def _turn_html(turn: Turn, evidence: tuple[str, ...] = ()) -> str:
@@ -84,14 +90,14 @@ def _review(item: QueueItem) -> None:
                     st.markdown(f"**Ikke når** {item.code.exclusion}")
         if not coder:
             widgets.require_coder()
-        buttons = st.columns(3)
         sid = item.suggestion.id
-        buttons[0].button("Godta", key="forslag_accept", type="primary", icon=":material/check:", shortcut="G",
-                          disabled=not coder, width="stretch", on_click=suggestions.decide, args=(sid, "accepted"))
-        buttons[1].button("Avvis", key="forslag_reject", icon=":material/close:", shortcut="A", disabled=not coder,
-                          width="stretch", on_click=suggestions.decide, args=(sid, "rejected"))
-        buttons[2].button("Hopp over", key="forslag_skip", icon=":material/skip_next:", shortcut="H",
-                          disabled=not coder, width="stretch", on_click=suggestions.decide, args=(sid, "skipped"))
+        with st.container(horizontal=True):
+            st.button("Godta", key="forslag_accept", type="primary", icon=":material/check:", shortcut="G",
+                      disabled=not coder, on_click=suggestions.decide, args=(sid, "accepted"))
+            st.button("Avvis", key="forslag_reject", icon=":material/close:", shortcut="A", disabled=not coder,
+                      on_click=suggestions.decide, args=(sid, "rejected"))
+            st.button("Hopp over", key="forslag_skip", icon=":material/skip_next:", shortcut="H",
+                      disabled=not coder, on_click=suggestions.decide, args=(sid, "skipped"))
         st.caption(f"Modell {item.suggestion.model_version}")
 
 
@@ -102,16 +108,36 @@ def _train() -> None:
                  disabled=not state.coder()):
         with st.spinner("Trener modellen …"), widgets.guard("Treningen stoppet: "):
             result = workbench.train_and_suggest(state.engine(), actor=state.coder())
-            state.flash("success", f"Modellen er trent. {result.created} nye forslag.")
+            state.flash("success", f"Modellen er trent. {result.created} nye forslag på {result.segments} segmenter.")
             st.rerun()
 
 
+REPORT_LABELS = {"code": "Kode", "mode": "Modell", "positives": "Kodet av folk", "decided": "Avgjorte segmenter",
+                 "tp": "Riktig foreslått", "fp": "Feil foreslått", "fn": "Oversett", "tn": "Riktig utelatt",
+                 "precision": "Presisjon", "recall": "Dekning", "f1": "F1", "kappa": "Kappa"}
+
+
+@st.cache_data(show_spinner="Kryssvaliderer modellen …", max_entries=8)
+def _model_report(path: str, version: str) -> pd.DataFrame:
+    return workbench.model_report(state.engine_for(path))
+
+
 def _report() -> None:
-    with widgets.guard():
-        report = workbench.model_report(state.engine())
-        if report is None or report.empty:
-            st.caption("Rapporten kommer når du har svart på noen forslag.")
-            return
-        st.caption("Hvor godt modellen treffer, målt mot svarene dine: presisjon (andel godtatte forslag) "
-                   "og dekning per kode.")
-        st.dataframe(widgets.norwegian_columns(report), hide_index=True, width="stretch")
+    st.markdown("**Svarene så langt**")
+    answers = workbench.answer_summary(state.engine())
+    if answers.empty:
+        st.caption("Ingen forslag ennå.")
+    else:
+        st.dataframe(answers.rename(columns={
+            "code_path": "Kode", "suggestions": "Forslag", "accepted": "Godtatt", "rejected": "Avvist",
+            "skipped": "Hoppet over", "pending": "Venter", "precision": "Andel godtatt"}),
+            hide_index=True, width="stretch",
+            column_config={"Andel godtatt": st.column_config.NumberColumn(format="percent")})
+    st.markdown("**Modellen som koder**")
+    st.caption("Modellen trenes på noen dokumenter og foreslår koder i de andre (kryssvalidering per dokument); "
+               "forslagene sammenlignes med kodingene og svarene deres. Kappa leses som enighet mellom to kodere.")
+    if st.toggle("Lag rapporten (tar noen sekunder)", key="forslag_show_report"):
+        with widgets.guard():
+            report = _model_report(state.db_path(), state.version())
+            st.dataframe(report.rename(columns=REPORT_LABELS), hide_index=True, width="stretch", column_config={
+                name: st.column_config.NumberColumn(format="%.2f") for name in ("Presisjon", "Dekning", "F1", "Kappa")})

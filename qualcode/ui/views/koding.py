@@ -98,19 +98,21 @@ def _segment_row(document_id: int, segment: SegmentView, selected: bool, marks: 
 def _panel(view: DocumentView, visible: list[SegmentView], segment: SegmentView, coder: str, only_mine: bool,
            pending: list[workbench.SuggestionView]) -> None:
     index = visible.index(segment)
-    head, prev_col, next_col = st.columns([3, 1, 1], vertical_alignment="center")
     who = segment.speaker or ("Intervjuer" if segment.is_interviewer else "Informant")
-    head.subheader(f"Segment {segment.ordinal + 1}", anchor=False)
-    head.caption(f"{who} · {len(view.segments)} segmenter i dokumentet")
-    prev_col.button("Forrige", key="koding_prev", shortcut="K", disabled=index == 0, width="stretch",
-                    on_click=_select, args=(view.id, visible[max(index - 1, 0)].segment_id))
-    next_col.button("Neste", key="koding_next", shortcut="J", disabled=index >= len(visible) - 1, width="stretch",
-                    on_click=_select, args=(view.id, visible[min(index + 1, len(visible) - 1)].segment_id))
+    st.subheader(f"Segment {segment.ordinal + 1} av {len(view.segments)}", anchor=False)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Forrige", key="koding_prev", shortcut="K", disabled=index == 0, icon=":material/arrow_upward:",
+                  on_click=_select, args=(view.id, visible[max(index - 1, 0)].segment_id))
+        st.button("Neste", key="koding_next", shortcut="J", disabled=index >= len(visible) - 1,
+                  icon=":material/arrow_downward:",
+                  on_click=_select, args=(view.id, visible[min(index + 1, len(visible) - 1)].segment_id))
+        st.caption(who)
     if segment.is_interviewer:
         st.caption("Dette er intervjuerens tur; den telles ikke med i analysene.")
 
     start, end = _excerpt(segment)
-    widgets.html_block(widgets.quote_html(view_text(segment, start, end)))
+    if (start, end) != (segment.start, segment.end):
+        widgets.html_block(widgets.quote_html(view_text(segment, start, end)))
     _apply_form(view.id, start, end, coder)
     _codings(segment, coder, only_mine)
     suggestions.segment_panel(pending, coder)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from qualcode import workbench
 from qualcode.importer import FileResult
 from qualcode.ui import state, widgets
 
 RESULTS_KEY = "prosjekt_results"
+TABS_KEY = "prosjekt_tabs"
 NEW_ATTRS_KEY = "prosjekt_new_attributes"
 SEGMENT_MODES = {"turn": "Taletur (anbefalt)", "paragraph": "Avsnitt", "sentence": "Setning"}
 
@@ -25,25 +27,34 @@ def render() -> None:
     cols[4].metric("Kodere", summary.coders)
     if summary.documents and "koding" in widgets.PAGE_LINKS:
         st.page_link(widgets.PAGE_LINKS["koding"], label="Fortsett å kode", icon=":material/edit_note:")
-    tab_docs, tab_import, tab_cases = st.tabs(["Dokumenter", "Importer", "Informanter og egenskaper"])
+    results: list[FileResult] | None = st.session_state.get(RESULTS_KEY)
+    if results:
+        _show_results(results)
+    tab_docs, tab_import, tab_cases = widgets.lazy_tabs(["Dokumenter", "Importer", "Informanter og egenskaper"],
+                                                        TABS_KEY)
     with tab_docs:
-        _documents(summary.documents)
+        if tab_docs.open:
+            _documents(summary.documents)
     with tab_import:
-        _import_form()
+        if tab_import.open:
+            _import_form()
     with tab_cases:
-        _cases()
+        if tab_cases.open:
+            _cases()
 
 
 def _documents(n_documents: int) -> None:
     if not n_documents:
         st.info("Ingen dokumenter ennå. Last opp intervjuene under **Importer**.", icon=":material/upload_file:")
         return
-    frames = state.frames()
-    docs = frames.documents[["document", "case", "format", "word_count", "participant_words", "segments",
-                             "codings", "imported_at"]]
-    table = docs.merge(frames.cases, on="case", how="left")
+    table = _overview(state.db_path(), state.version())
     st.dataframe(widgets.norwegian_columns(table), hide_index=True, width="stretch",
                  column_config={"Importert": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(path: str, version: str) -> pd.DataFrame:
+    return workbench.documents_overview(state.engine_for(path))
 
 
 def _import_form() -> None:
@@ -66,17 +77,15 @@ def _import_form() -> None:
         submitted = st.form_submit_button("Importer", type="primary", icon=":material/upload:")
     if submitted:
         _run_import(files or [], meta, mode, interviewers, replace)
-    results: list[FileResult] | None = st.session_state.get(RESULTS_KEY)
-    if results:
-        _show_results(results)
 
 
-def _run_import(files: list, meta: object, mode: str, interviewers: str, replace: bool) -> None:  # noqa: ANN001
+def _run_import(files: list[UploadedFile], meta: UploadedFile | None, mode: str, interviewers: str,
+                replace: bool) -> None:
     if not files and meta is None:
         st.warning("Velg minst én fil å importere.", icon=":material/upload_file:")
         return
     uploads = [(f.name, f.getvalue()) for f in files]
-    meta_upload = (meta.name, meta.getvalue()) if meta is not None else None  # type: ignore[attr-defined]
+    meta_upload = (meta.name, meta.getvalue()) if meta is not None else None
     total = max(len(uploads), 1)
     bar = st.progress(0.0, text="Importerer …")
     done = 0
@@ -113,6 +122,8 @@ def _show_results(results: list[FileResult]) -> None:
         "Melding": r.message if r.status == "failed" else _ok_message(r),
     } for r in results]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.button("Skjul importresultatet", key="prosjekt_hide_results", on_click=st.session_state.pop,
+              args=(RESULTS_KEY, None))
 
 
 def _ok_message(result: FileResult) -> str:

@@ -16,6 +16,7 @@ from qualcode.frames import ProjectFrames
 from qualcode.ui import state, widgets
 
 ATTR_KEY = "sml_attribute"
+TABS_KEY = "sml_tabs"
 MEASURE_KEY = "sml_measure"
 BOOK_KEY = "sml_codebook"
 CODER_KEY = "sml_coder"
@@ -87,18 +88,24 @@ def render() -> None:
     if book != ALL:
         long = long[long["code"].str.startswith(f"{book}/")]
     long = long.assign(value=long[measure])
-    tab_chart, tab_table, tab_stats, tab_co, tab_frame = st.tabs(
-        ["Diagram", "Tabell", "Statistikk", "Samforekomst", "Rammeverk"])
+    tab_chart, tab_table, tab_stats, tab_co, tab_frame = widgets.lazy_tabs(
+        ["Diagram", "Tabell", "Statistikk", "Samforekomst", "Rammeverk"], TABS_KEY)
+    picked = None
     with tab_chart:
-        picked = _charts(long, attribute, measure)
+        if tab_chart.open:
+            picked = _charts(long, attribute, measure)
     with tab_table:
-        _table(long, measure)
+        if tab_table.open:
+            _table(long, measure)
     with tab_stats:
-        _stats(coder, attribute, book)
+        if tab_stats.open:
+            _stats(coder, attribute, book)
     with tab_co:
-        _cooccurrence(frames, book)
+        if tab_co.open:
+            _cooccurrence(frames, coder, book)
     with tab_frame:
-        _framework(frames, book)
+        if tab_frame.open:
+            _framework(frames, coder, book)
     st.divider()
     _quotes(frames, long, attribute, picked)
 
@@ -128,23 +135,23 @@ def _charts(long: pd.DataFrame, attribute: str, measure: str) -> tuple[str, str]
     ).add_params(pick).properties(height=height))
     heat_pick = alt.selection_point(name="celle", fields=["code", "group"], on="click")
     heat_base = alt.Chart(data).encode(
-        y=alt.Y("code:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("code:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("group:N", sort=groups, title=attribute, axis=alt.Axis(labelAngle=0, orient="top")),
     )
     light_above = 0.6 * float(data["value"].max() or 1.0)
     heat = (heat_base.mark_rect(stroke="#FFFFFF").encode(
-        color=alt.Color("value:Q", title=axis_title, scale=alt.Scale(scheme="blues")), tooltip=tooltip,
+        color=alt.Color("value:Q", title=None, scale=alt.Scale(scheme="blues"), legend=None), tooltip=tooltip,
     ).add_params(heat_pick) + heat_base.mark_text(fontSize=11).encode(
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition(f"datum.value > {light_above}", alt.value("#FFFFFF"), alt.value("#2B2B2B")),
-    )).properties(height=max(160, 24 * len(order)))
+    )).properties(height=max(160, 24 * len(order)), width=alt.Step(78))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.caption("Søyler per kode og gruppe – klikk en søyle for å se sitatene bak.")
         bar_event = st.altair_chart(bars, on_select="rerun", key="sml_bars", selection_mode="celle", width="stretch")
     with right:
         st.caption("Varmekart – klikk en celle for å se sitatene bak.")
-        heat_event = st.altair_chart(heat, on_select="rerun", key="sml_heat", selection_mode="celle", width="stretch")
+        heat_event = st.altair_chart(heat, on_select="rerun", key="sml_heat", selection_mode="celle", width="content")
     for event in (heat_event, bar_event):
         points = _selected(event)
         if points:
@@ -201,7 +208,22 @@ def _stats(coder: str | None, attribute: str, book: str) -> None:
             st.write(str(tests.loc[tests["code"] == code, "interpretation"].iloc[0]))
 
 
-def _cooccurrence(frames: ProjectFrames, book: str) -> None:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cooccurrence_long(path: str, version: str, coder: str | None, book: str) -> pd.DataFrame:
+    f = state.frames_at(path, version, False, coder)
+    coded = f.coded_segments if book == ALL else f.coded_segments[f.coded_segments["codebook"] == book]
+    return cooccurrence_long(coded, unit="segment", codes=f.codes)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _framework_matrix(path: str, version: str, coder: str | None, book: str) -> pd.DataFrame:
+    f = state.frames_at(path, version, False, coder)
+    codings = f.codings if book == ALL else f.codings[f.codings["codebook"] == book]
+    codes = f.codes if book == ALL else f.codes[f.codes["codebook"] == book]
+    return framework_matrix(codings, f.cases, codes, attributes=True)
+
+
+def _cooccurrence(frames: ProjectFrames, coder: str | None, book: str) -> None:
     coded = frames.coded_segments
     if book != ALL:
         coded = coded[coded["codebook"] == book]
@@ -209,7 +231,7 @@ def _cooccurrence(frames: ProjectFrames, book: str) -> None:
         st.caption("Ingen kodede segmenter her ennå.")
         return
     use_jaccard = st.toggle("Vis Jaccard (overlapp i forhold til samlet bruk)", key="sml_co_jaccard")
-    long = cooccurrence_long(coded, unit="segment", codes=frames.codes)
+    long = _cooccurrence_long(state.db_path(), state.version(), coder, book)
     long = long.assign(value=long["jaccard"] if use_jaccard else long["count"])
     order = list(dict.fromkeys(long["code_a"]))
     chart = alt.Chart(long).mark_rect(stroke="#FFFFFF").encode(
@@ -223,13 +245,12 @@ def _cooccurrence(frames: ProjectFrames, book: str) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def _framework(frames: ProjectFrames, book: str) -> None:
+def _framework(frames: ProjectFrames, coder: str | None, book: str) -> None:
     codings = frames.codings if book == ALL else frames.codings[frames.codings["codebook"] == book]
-    codes = frames.codes if book == ALL else frames.codes[frames.codes["codebook"] == book]
     if codings.empty:
         st.caption("Ingen kodinger her ennå.")
         return
-    matrix = framework_matrix(codings, frames.cases, codes, attributes=True)
+    matrix = _framework_matrix(state.db_path(), state.version(), coder, book)
     st.caption("Informanter × koder; hver celle viser de kodede sitatene. Velg en kodebok over for færre kolonner.")
     config = {c: st.column_config.TextColumn(c, width="large") for c in matrix.columns if "/" in str(c)}
     st.dataframe(widgets.norwegian_columns(matrix), hide_index=True, width="stretch", column_config=config,

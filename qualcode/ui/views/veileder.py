@@ -10,6 +10,7 @@ from qualcode.analysis import AgreementResult, agreement, frequencies, matrix_lo
 from qualcode.ui import state, widgets
 
 ATTR_KEY = "veileder_attribute"
+TABS_KEY = "veileder_tabs"
 CODERS_KEY = "veileder_coders"
 BOOT = 300  # bootstrap resamples for the intervals shown here (the CLI report uses more)
 
@@ -46,16 +47,12 @@ def render() -> None:
     if not summary.documents:
         widgets.empty_project()
         return
-    frames = state.frames()
-    tabs = st.tabs(["Kategorier", "Fremdrift", "Enighet mellom kodere", "Siste aktivitet"])
-    with tabs[0]:
-        _categories(frames.cases)
-    with tabs[1]:
-        _progress_view()
-    with tabs[2]:
-        _agreement_view()
-    with tabs[3]:
-        _activity()
+    tabs = widgets.lazy_tabs(["Kategorier", "Fremdrift", "Enighet mellom kodere", "Siste aktivitet"], TABS_KEY)
+    views = (lambda: _categories(state.frames().cases), _progress_view, _agreement_view, _activity)
+    for tab, view in zip(tabs, views, strict=True):
+        with tab:
+            if tab.open:
+                view()
 
 
 def _categories(cases: pd.DataFrame) -> None:
