@@ -2,8 +2,9 @@
 
 Usage: python bench/suggest.py [--segments 100000] [--decided 5000] [--json]
 
-Segments are drawn from the demo corpus' participant vocabulary (Zipf-like, as in real speech),
-with invented compounds for a growing vocabulary, 30-120 words each; the decided segments carry
+Segments are drawn from the demo corpus' vocabulary (Zipf-like, as in real speech), 30-120
+words each, 3 % of them invented compounds of corpus nouns reused with a Zipf distribution, so
+the vocabulary keeps growing as in a large project; the decided segments carry
 one to three codes of the shipped codebooks, planted as cue words. Reported:
 
 - ``score_segments_per_s``: pattern + learned scoring (blended scores for all codes) of
@@ -32,6 +33,7 @@ from qualcode.codebook import load_codebooks  # noqa: E402
 from qualcode.patterns import LabelPatterns  # noqa: E402
 from qualcode.suggest.learned import Suggester, TrainingData  # noqa: E402
 
+_COMPOUNDS: dict[str, Compounds] = {}
 SPEAKER = re.compile(r"^(I|Informant|Intervjuer)\s*:", re.MULTILINE)
 
 
@@ -42,16 +44,28 @@ def vocabulary() -> list[str]:
     return words
 
 
+class Compounds:
+    """Invented compounds of corpus nouns, drawn with Zipf-distributed reuse (a pool of 50,000)."""
+
+    def __init__(self, words: list[str], rng: random.Random, size: int = 50_000) -> None:
+        nouns = sorted({w.lower() for w in words if len(w) > 5})
+        self.pool = [rng.choice(nouns) + rng.choice(nouns) for _ in range(size)]
+        self.cumulative = list(np.cumsum(1.0 / np.arange(1, size + 1)))
+
+    def draw(self, rng: random.Random) -> str:
+        return rng.choices(self.pool, cum_weights=self.cumulative)[0]
+
+
 def synthetic_texts(n: int, words: list[str], rng: random.Random, cues: list[list[str]] | None = None,
                     labels: np.ndarray | None = None) -> list[str]:
-    nouns = [w for w in words if len(w) > 5]
+    compounds = _COMPOUNDS.setdefault("pool", Compounds(words, random.Random(1)))
     texts: list[str] = []
     for i in range(n):
         length = rng.randint(30, 120)
         tokens = [rng.choice(words) for _ in range(length)]
         for j in range(length):
             if rng.random() < 0.03:
-                tokens[j] = (rng.choice(nouns) + rng.choice(nouns)).lower()
+                tokens[j] = compounds.draw(rng)
         if cues is not None and labels is not None:
             for k in np.flatnonzero(labels[i]):
                 for _ in range(rng.randint(1, 3)):

@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -168,41 +170,107 @@ def _set_lemmas(doc: Doc) -> Doc:
     return doc
 
 
-def _blank_nb_with_sentences() -> Language:
+def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, punct_hashes: np.ndarray) -> np.ndarray:
+    """Which tokens start a sentence: spaCy's Sentencizer rule, vectorised.
+
+    A sentence ends at a token in ``punct_chars`` (``.``, ``!``, ``?`` …) and the next token that is
+    neither punctuation nor such a character starts the next one. Same result as
+    ``spacy.pipeline.Sentencizer`` (tests/test_nlp.py compares them), without a Python loop over tokens.
+    """
+    n = len(orth)
+    starts = np.zeros(n, dtype=bool)
+    if n == 0:
+        return starts
+    starts[0] = True
+    is_pc = np.isin(orth, punct_hashes)
+    words = np.flatnonzero(~is_pc & ~is_punct.astype(bool))
+    if len(words) == 0:
+        return starts
+    seen = np.cumsum(is_pc)
+    before = np.where(words > 0, seen[np.maximum(words - 1, 0)], 0)
+    previous = np.concatenate(([-1], words[:-1]))
+    at_previous = np.where(previous >= 0, seen[np.maximum(previous, 0)], 0)
+    starts[words[(before - at_previous) > 0]] = True
+    return starts
+
+
+@lru_cache(maxsize=1)
+def _PUNCT_HASHES() -> np.ndarray:  # noqa: N802 - a cached constant
+    """ORTH hashes of spaCy's sentence-final characters (hashes do not depend on the vocabulary)."""
+    from spacy.pipeline import Sentencizer
+    from spacy.strings import hash_string
+
+    return np.array([hash_string(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
+
+
+def _set_sentences(doc: Doc) -> Doc:
+    from spacy.attrs import IS_PUNCT, ORTH, SENT_START
+
+    arr = doc.to_array([ORTH, IS_PUNCT])
+    starts = sentence_starts(arr[:, 0], arr[:, 1], _PUNCT_HASHES())
+    # SENT_START: 1 starts a sentence, -1 does not (as uint64, which is what Doc.from_array expects)
+    doc.from_array([SENT_START], np.where(starts, 1, -1).astype(np.int64).astype(np.uint64).reshape(-1, 1))
+    return doc
+
+
+def _blank_nb() -> Language:
     import spacy
 
     nlp = spacy.blank("nb")
     for abbr in ABBREVIATIONS:
         for variant in _abbreviation_variants(abbr):
             nlp.tokenizer.add_special_case(variant, [{"ORTH": variant}])
-    nlp.add_pipe("sentencizer")
     return nlp
 
 
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
-    """The shared pipeline: blank ``nb`` tokenizer with abbreviation exceptions, sentencizer, lemmas."""
+    """The shared pipeline: blank ``nb`` tokenizer with abbreviation exceptions, sentences, lemmas."""
     from spacy.language import Language
 
+    if not Language.has_factory("nb_sentencizer"):
+        Language.component("nb_sentencizer", assigns=["token.is_sent_start"])(_set_sentences)
     if not Language.has_factory("nb_lookup_lemmatizer"):
         Language.component("nb_lookup_lemmatizer", assigns=["token.lemma"])(_set_lemmas)
-    nlp = _blank_nb_with_sentences()
+    nlp = _blank_nb()
+    nlp.add_pipe("nb_sentencizer")
     nlp.add_pipe("nb_lookup_lemmatizer")
     return nlp
 
 
 @lru_cache(maxsize=1)
-def _sentence_nlp() -> Language:
-    """The same tokenizer and sentencizer without lemmas: what segmentation needs, and no more."""
-    return _blank_nb_with_sentences()
+def _tokenizer_nlp() -> Language:
+    """The same tokenizer without components: what segmentation needs, and no more."""
+    return _blank_nb()
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
-    """Sentence (start, end) offsets within each text (batched through spaCy), empty sentences dropped."""
-    return [
-        [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
-        for doc in _sentence_nlp().pipe(texts, batch_size=128)
-    ]
+    """Sentence (start, end) offsets within each text, whitespace trimmed, empty sentences dropped."""
+    from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+    nlp = _tokenizer_nlp()
+    hashes = _PUNCT_HASHES()
+    out: list[list[tuple[int, int]]] = []
+    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=128), strict=True):
+        if len(doc) == 0:
+            out.append([])
+            continue
+        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).astype(np.int64)
+        firsts = np.flatnonzero(sentence_starts(arr[:, 0].astype(np.uint64), arr[:, 1], hashes))
+        lasts = np.concatenate((firsts[1:], [len(doc)])) - 1
+        begins = arr[firsts, 2]
+        ends = arr[lasts, 2] + arr[lasts, 3]
+        spans = [_trimmed(text, int(b), int(e)) for b, e in zip(begins, ends, strict=True)]
+        out.append([(b, e) for b, e in spans if e > b])
+    return out
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -22,11 +22,14 @@ word is cached, so scoring many segments costs little more than tokenising them.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from qualcode import nlp
 from qualcode.errors import CodebookError
@@ -38,6 +41,7 @@ _WORD_RE = nlp.WORD_RE
 # words that may stand between a hyphen-ended first conjunct and the compound it shares a head with
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "enn", "som", "så", "vel", "både", "enten"})
 _MIN_TAIL = 3
+_KEY = 3  # prefix/suffix terms are looked up by their first/last three letters
 _MAX_GAP = 4
 _DANGLING = re.compile(r"\w-(?!\w)")
 #: joins a hyphen-ended conjunct and the compound it stands for in a token string
@@ -206,6 +210,62 @@ def tokenize(text: str) -> list[str]:
     return _WORD_RE.findall(text.lower())
 
 
+@dataclass(slots=True)
+class Batch:
+    """Tokenised texts as counts over the batch's own distinct tokens.
+
+    ``counts`` is (texts x distinct tokens of the batch); column ``j`` is the token with global id
+    ``token_ids[j]`` in the :class:`TokenTable`.
+    """
+
+    counts: sp.csr_matrix
+    token_ids: np.ndarray
+    tokens: Sequence[Sequence[str]]
+    positions: np.ndarray  # local token index of every token, texts concatenated
+    offsets: np.ndarray  # texts' start positions in ``positions`` (length texts + 1)
+
+
+class TokenTable:
+    """Distinct tokens -> global ids, under which per-token analyses are cached; grows as it goes."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.tokens: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def batch(self, token_lists: Sequence[Sequence[str]]) -> Batch:
+        flat = [token for tokens in token_lists for token in tokens]
+        new = set(flat).difference(self.index)
+        for token in sorted(new):
+            self.index[token] = len(self.tokens)
+            self.tokens.append(token)
+        global_ids = np.fromiter(map(self.index.__getitem__, flat), dtype=np.int64, count=len(flat))
+        unique = np.flatnonzero(np.bincount(global_ids, minlength=len(self.tokens)))
+        lookup = np.empty(len(self.tokens), dtype=np.int64)
+        lookup[unique] = np.arange(len(unique))
+        local = lookup[global_ids]
+        indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
+        np.cumsum([len(tokens) for tokens in token_lists], out=indptr[1:])
+        counts = sp.csr_matrix((np.ones(len(local)), local.astype(np.int64), indptr),
+                               shape=(len(token_lists), len(unique)))
+        counts.sum_duplicates()
+        return Batch(counts, unique, token_lists, local.astype(np.int64), indptr)
+
+
+def rows_matrix(rows: Sequence[np.ndarray], width: int) -> sp.csr_matrix:
+    """A 0/1 CSR matrix whose row ``i`` has ones in the columns ``rows[i]``."""
+    lengths = np.fromiter((len(row) for row in rows), dtype=np.int64, count=len(rows))
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    indices = np.concatenate(rows) if len(rows) else np.zeros(0, dtype=np.int64)
+    return sp.csr_matrix((np.ones(len(indices)), indices.astype(np.int64), indptr), shape=(len(rows), width))
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
 class PatternSet:
     """Compiled patterns of many labels. Build once (e.g. per codebook set), then match many texts."""
 
@@ -216,6 +276,8 @@ class PatternSet:
         term_index: dict[Term, int] = {}
         self._rules_by_first: dict[int, list[_Rule]] = {}
         self._exclusions: list[frozenset[int]] = []
+        self._single: list[_Rule] = []
+        self._multi: list[_Rule] = []
         self.n_rules = 0
 
         def term_id(term: Term) -> int:
@@ -239,6 +301,7 @@ class PatternSet:
                     self.pattern_sources.append(pattern.source)
                     rule = _Rule(label_index, len(self.pattern_sources) - 1, weak, ids)
                     self._rules_by_first.setdefault(ids[0], []).append(rule)
+                    (self._single if len(ids) == 1 else self._multi).append(rule)
                     self.n_rules += 1
             self._exclusions.append(frozenset(excluded))
         self._exact: dict[str, list[int]] = {}
@@ -255,9 +318,38 @@ class PatternSet:
         self._infix_re = (
             re.compile("|".join(re.escape(self._terms[i].text) for i in infix)) if infix else None
         )
-        self._prefix_lengths = sorted({len(text) for text in self._prefix})
-        self._suffix_lengths = sorted({len(text) for text in self._suffix})
+        # prefix and suffix terms indexed by their first / last _KEY letters (shorter ones kept apart)
+        self._prefix_by_key: dict[str, list[tuple[str, list[int]]]] = {}
+        self._suffix_by_key: dict[str, list[tuple[str, list[int]]]] = {}
+        self._short_prefix: list[tuple[str, list[int]]] = []
+        self._short_suffix: list[tuple[str, list[int]]] = []
+        for text, ids in self._prefix.items():
+            if len(text) >= _KEY:
+                self._prefix_by_key.setdefault(text[:_KEY], []).append((text, ids))
+            else:
+                self._short_prefix.append((text, ids))
+        for text, ids in self._suffix.items():
+            if len(text) >= _KEY:
+                self._suffix_by_key.setdefault(text[-_KEY:], []).append((text, ids))
+            else:
+                self._short_suffix.append((text, ids))
         self._token_cache: dict[str, frozenset[int]] = {}
+        self.table = TokenTable()
+        self._lock = threading.Lock()
+        # per global token id: its term ids (set and array) and the single-term rules it hits
+        self._token_term_sets: list[frozenset[int]] = []
+        self._token_term_arrays: list[np.ndarray] = []
+        self._token_rule_arrays: list[np.ndarray] = []
+        self._rules_of_term: dict[int, list[int]] = {}
+        for r, rule in enumerate(self._single):
+            self._rules_of_term.setdefault(rule.term_ids[0], []).append(r)
+        n_labels = len(self.labels)
+        strong = np.zeros((len(self._single), n_labels))
+        weak = np.zeros((len(self._single), n_labels))
+        for r, rule in enumerate(self._single):
+            (weak if rule.weak else strong)[r, rule.label_index] = 1.0
+        self._single_strong = sp.csr_matrix(strong)
+        self._single_weak = sp.csr_matrix(weak)
 
     # ------------------------------------------------------------------ word level
 
@@ -265,14 +357,18 @@ class PatternSet:
         hits: set[int] = set()
         for form in forms:
             hits.update(self._exact.get(form, ()))
-            for length in self._prefix_lengths:
-                if length > len(form):
-                    break
-                hits.update(self._prefix.get(form[:length], ()))
-            for length in self._suffix_lengths:
-                if length > len(form):
-                    break
-                hits.update(self._suffix.get(form[-length:], ()))
+            for text, ids in self._prefix_by_key.get(form[:_KEY], ()):
+                if form.startswith(text):
+                    hits.update(ids)
+            for text, ids in self._suffix_by_key.get(form[-_KEY:], ()):
+                if form.endswith(text):
+                    hits.update(ids)
+            for text, ids in self._short_prefix:
+                if form.startswith(text):
+                    hits.update(ids)
+            for text, ids in self._short_suffix:
+                if form.endswith(text):
+                    hits.update(ids)
             if self._infix_re is not None and self._infix_re.search(form):
                 hits.update(i for i in self._infix if self._terms[i].text in form)
         return frozenset(hits)
@@ -329,31 +425,124 @@ class PatternSet:
         hits.sort(key=lambda hit: (hit.start, hit.end, hit.label))
         return hits
 
+    def _sync(self) -> None:
+        """Analyse the tokens that are new to ``table``."""
+        sets = self._token_term_sets
+        for token_id in range(len(sets), len(self.table)):
+            terms = self.token_terms(self.table.tokens[token_id])
+            sets.append(terms)
+            if not terms:
+                self._token_term_arrays.append(_EMPTY)
+                self._token_rule_arrays.append(_EMPTY)
+                continue
+            rules = [
+                r for term in terms for r in self._rules_of_term.get(term, ())
+                if not (self._exclusions[self._single[r].label_index] & terms)
+            ]
+            self._token_term_arrays.append(np.array(sorted(terms), dtype=np.int64))
+            self._token_rule_arrays.append(np.array(sorted(rules), dtype=np.int64))
+
+    def analyse_tokens(self, token_lists: Sequence[Sequence[str]]) -> tuple[Batch, HitCounts]:
+        """The batch (token counts) and the hit counts of many tokenised texts.
+
+        Single-term patterns are counted with sparse matrix products over the batch's distinct
+        tokens; a multi-term pattern is checked token by token only in the texts that contain all
+        of its terms.
+        """
+        with self._lock:
+            return self._analyse_tokens(token_lists)
+
+    def _analyse_tokens(self, token_lists: Sequence[Sequence[str]]) -> tuple[Batch, HitCounts]:
+        batch = self.table.batch(token_lists)
+        self._sync()
+        counts = batch.counts
+        rule_arrays = self._token_rule_arrays
+        rule_matrix = rows_matrix([rule_arrays[g] for g in batch.token_ids], len(self._single))
+        occurrences = counts @ rule_matrix
+        present = occurrences.copy()
+        present.data = (present.data > 0).astype(np.float64)
+        strong = np.asarray((present @ self._single_strong).todense())
+        weak = np.asarray((present @ self._single_weak).todense())
+        strong_occurrences = np.asarray((occurrences @ self._single_strong).todense())
+        if self._multi:
+            self._count_multi(batch, strong, weak, strong_occurrences)
+        return batch, HitCounts(strong, weak, strong_occurrences)
+
+    def _count_multi(self, batch: Batch, strong: np.ndarray, weak: np.ndarray, occurrences: np.ndarray) -> None:
+        """Add the hits of multi-term patterns: consecutive tokens of one text matching the terms in order."""
+        n_local = len(batch.token_ids)
+        term_arrays = self._token_term_arrays
+        local_terms = rows_matrix([term_arrays[g] for g in batch.token_ids], len(self._terms)).tocsc()
+        has: dict[int, np.ndarray] = {}
+
+        def membership(term_ids: Iterable[int]) -> np.ndarray:
+            mask = np.zeros(n_local, dtype=bool)
+            for term in term_ids:
+                mask[local_terms.indices[local_terms.indptr[term]:local_terms.indptr[term + 1]]] = True
+            return mask
+
+        positions = batch.positions
+        text_of = np.repeat(np.arange(len(batch.offsets) - 1), np.diff(batch.offsets))
+        # inverted index: the positions of each local token, to find a rule's first term quickly
+        by_token = np.argsort(positions, kind="stable")
+        token_start = np.zeros(n_local + 1, dtype=np.int64)
+        np.cumsum(np.bincount(positions, minlength=n_local), out=token_start[1:])
+        excluded_at: dict[int, np.ndarray] = {}
+        last = len(positions)
+        for rule in self._multi:
+            size = len(rule.term_ids)
+            first = rule.term_ids[0]
+            tokens_with_first = local_terms.indices[local_terms.indptr[first]:local_terms.indptr[first + 1]]
+            if not len(tokens_with_first):
+                continue
+            starts = np.concatenate([by_token[token_start[u]:token_start[u + 1]] for u in tokens_with_first])
+            starts = starts[starts + size <= last]
+            for j in range(1, size):
+                if not len(starts):
+                    break
+                term = rule.term_ids[j]
+                if term not in has:
+                    has[term] = membership((term,))
+                starts = starts[has[term][positions[starts + j]]]
+            if not len(starts):
+                continue
+            starts = starts[text_of[starts] == text_of[starts + size - 1]]
+            label = rule.label_index
+            if self._exclusions[label]:
+                if label not in excluded_at:
+                    excluded_at[label] = membership(self._exclusions[label])
+                keep = np.ones(len(starts), dtype=bool)
+                for j in range(size):
+                    keep &= ~excluded_at[label][positions[starts + j]]
+                starts = starts[keep]
+            if not len(starts):
+                continue
+            rows, found = np.unique(text_of[starts], return_counts=True)
+            if rule.weak:
+                weak[rows, label] += 1
+            else:
+                strong[rows, label] += 1
+                occurrences[rows, label] += found
+
     def count_tokens(self, token_lists: Sequence[Sequence[str]]) -> HitCounts:
-        """Hit counts for many tokenised texts (the fast path used for scoring)."""
-        shape = (len(token_lists), len(self.labels))
-        strong = np.zeros(shape, dtype=np.float64)
-        weak = np.zeros(shape, dtype=np.float64)
-        occurrences = np.zeros(shape, dtype=np.float64)
-        cache = self._token_cache
-        token_terms = self.token_terms
-        for row, tokens in enumerate(token_lists):
-            terms = [cache[token] if token in cache else token_terms(token) for token in tokens]
-            seen: set[int] = set()
-            for rule, _i in self._matches(terms):
-                if rule.weak:
-                    if rule.pattern_index not in seen:
-                        weak[row, rule.label_index] += 1
-                else:
-                    occurrences[row, rule.label_index] += 1
-                    if rule.pattern_index not in seen:
-                        strong[row, rule.label_index] += 1
-                seen.add(rule.pattern_index)
-        return HitCounts(strong, weak, occurrences)
+        """Hit counts for many tokenised texts."""
+        return self.analyse_tokens(token_lists)[1]
 
     def count(self, texts: Sequence[str]) -> HitCounts:
         """Hit counts for many texts."""
         return self.count_tokens([tokenize(text) for text in texts])
+
+
+def compile_patterns(labels: Sequence[LabelPatterns]) -> PatternSet:
+    """A compiled :class:`PatternSet`, shared while the patterns stay the same, so that its
+    per-token analyses survive retraining."""
+    key = tuple((item.label, tuple(item.patterns), tuple(item.weak_patterns)) for item in labels)
+    return _compiled(key)
+
+
+@lru_cache(maxsize=8)
+def _compiled(key: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]) -> PatternSet:
+    return PatternSet([LabelPatterns(label, patterns, weak) for label, patterns, weak in key])
 
 
 @dataclass(slots=True)

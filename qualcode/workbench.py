@@ -53,6 +53,11 @@ _HEX = re.compile(r"^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
 FALLBACK_COLOUR = "#888888"
 
 
+def natural_key(text: str) -> tuple[object, ...]:
+    """Sort key that puts "Informant 2" before "Informant 10"."""
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
+
+
 def safe_colour(colour: str | None) -> str:
     """A ``#RRGGBB`` colour that is safe to put into a style attribute (grey for anything else)."""
     return colour if colour and _HEX.match(colour) else FALLBACK_COLOUR
@@ -173,7 +178,7 @@ def case_attribute_table(engine: Engine) -> pd.DataFrame:
         if case_id is not None:
             doc_names.setdefault(case_id, []).append(name)
     rows = []
-    for case_id, case_name in cases:
+    for case_id, case_name in sorted(cases, key=lambda c: natural_key(c[1])):
         row: dict[str, Any] = {"case": case_name, "documents": ", ".join(doc_names.get(case_id, []))}
         for attr_id, attr_name in attrs:
             row[attr_name] = by_cell.get((case_id, attr_id)) or ""

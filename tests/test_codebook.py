@@ -28,7 +28,7 @@ SHIPPED = {
     "måling": ["mål- og resultatstyring", "målekort og indikatorer", "rapportering og dokumentasjon",
                "målforskyvning", "hva bør måles", "budsjettstyring"],
     "likeverd": ["partnerskap", "ledermodell", "ubalanse mellom linjene", "felles arenaer", "doble systemer",
-                 "anerkjennelse"],
+                 "anerkjennelse", "likeverdig samarbeid"],
 }
 
 MINIMAL = """\

@@ -50,3 +50,28 @@ def test_lemma_text_and_pipeline_agree() -> None:
     doc = nlp.get_nlp()(text)
     assert [t.lemma_ for t in doc if not t.is_punct] == ["tillit", "til", "leder", "være", "stor"]
     assert nlp.get_nlp() is nlp.get_nlp()  # loaded once
+
+
+def _random_texts(n: int) -> list[str]:
+    import random
+
+    rng = random.Random(3)
+    pieces = ["Hei", "bl.a.", "målekortet", ".", "!", "?", "...", "…", "«Ja.»", "(sa han).", "\n", "\n\n",
+              "f.eks.", "Mht.", "osv.", "—", ",", "kl. 10", "NAV-kontoret", "ok?!", "ja", "Nei", "😅", "\"", "."]
+    return [" ".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(n)]
+
+
+def test_vectorised_sentencizer_matches_spacys() -> None:
+    """nb_sentencizer draws exactly the boundaries spaCy's Sentencizer draws, on the same tokens."""
+    from spacy.pipeline import Sentencizer
+
+    reference = nlp._blank_nb()
+    reference.add_pipe("sentencizer")
+    texts = _random_texts(400)
+    for text, ours, theirs in zip(texts, nlp.get_nlp().pipe(texts), reference.pipe(texts), strict=True):
+        assert [t.is_sent_start for t in ours] == [t.is_sent_start for t in theirs], text
+    expected = [[nlp._trimmed(text, s.start_char, s.end_char) for s in doc.sents]
+                for text, doc in zip(texts, reference.pipe(texts), strict=True)]
+    expected = [[(b, e) for b, e in spans if e > b] for spans in expected]
+    assert nlp.sentence_spans_many(texts) == expected
+    assert Sentencizer.default_punct_chars  # the rule's characters come from spaCy itself

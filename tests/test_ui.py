@@ -420,3 +420,24 @@ def test_every_tab_renders_on_the_demo_project(demo_db: Path, page: str, key: st
     at = run_page(page, **{key: tab})
     assert_clean(at)
     assert at.session_state[key] == tab
+
+
+def test_export_page_searches_the_interviews_by_lemma(demo_db: Path) -> None:
+    at = run_page("eksport")
+    at.text_input(key="eksport_query").input("målekort").run()
+    assert_clean(at)
+    hits = _frame_with(at, "Ord")
+    assert len(hits) > 5 and all(w.lower().startswith("målekort") for w in hits["Ord"])
+    assert "eksport_search" in {b.key for b in at.get("download_button")}
+
+
+def test_streamlit_config_file_and_command_line_flags_agree() -> None:
+    import tomllib
+
+    from qualcode.ui import STREAMLIT_OPTIONS, streamlit_flags
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    flat = {f"{section}.{key}": value for section, values in config.items() for key, value in values.items()}
+    assert flat.pop("server.address") == "127.0.0.1"
+    assert {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in flat.items()} == STREAMLIT_OPTIONS
+    assert streamlit_flags()[:2] == ["--browser.gatherUsageStats", "false"]

@@ -142,6 +142,7 @@ def metrics(truth: np.ndarray, predicted: np.ndarray, themes: Sequence[str]) -> 
         return precision, recall, f1
 
     per_code: dict[str, dict[str, float]] = {}
+    f1s: list[float] = []
     totals = np.zeros(3, dtype=int)
     for k, theme in enumerate(themes):
         tp = int((truth[:, k] & predicted[:, k]).sum())
@@ -149,8 +150,9 @@ def metrics(truth: np.ndarray, predicted: np.ndarray, themes: Sequence[str]) -> 
         fn = int((truth[:, k] & ~predicted[:, k]).sum())
         totals += (tp, fp, fn)
         p, r, f = prf(tp, fp, fn)
+        f1s.append(f)
         per_code[theme] = {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
-    macro = float(np.mean([v["f1"] for v in per_code.values()])) if per_code else 0.0
+    macro = float(np.mean(f1s)) if f1s else 0.0
     micro = prf(*(int(t) for t in totals))[2]
     return {"macro_f1": round(macro, 4), "micro_f1": round(micro, 4), "per_code": per_code}
 

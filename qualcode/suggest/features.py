@@ -19,12 +19,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
-from qualcode.patterns import COMPOUND_MARK, HitCounts, PatternScorer, PatternSet, lemma_readings, tokenize
+from qualcode.patterns import (
+    COMPOUND_MARK,
+    Batch,
+    HitCounts,
+    PatternScorer,
+    PatternSet,
+    TokenTable,
+    lemma_readings,
+    rows_matrix,
+    tokenize,
+)
 
 EDGE_LENGTHS = (4, 5, 6)
 # Very frequent function words: their features only add noise to short quotes.
@@ -38,7 +48,8 @@ STOPWORDS = frozenset(
 )
 
 
-def token_feature_names(token: str) -> list[str]:
+@lru_cache(maxsize=500_000)
+def token_feature_names(token: str) -> tuple[str, ...]:
     """Feature names of one token (see the module docstring)."""
     names: list[str] = []
     for part in token.split(COMPOUND_MARK):
@@ -50,49 +61,23 @@ def token_feature_names(token: str) -> list[str]:
             if len(lemma) > n:
                 names.append("p:" + lemma[:n])
                 names.append("s:" + lemma[-n:])
-    return names
-
-
-class TokenTable:
-    """Distinct tokens -> column ids of a count matrix; grows as new tokens are seen."""
-
-    def __init__(self) -> None:
-        self.index: dict[str, int] = {}
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-    def tokens(self, start: int = 0) -> list[str]:
-        return list(self.index)[start:]
-
-    def counts(self, token_lists: Sequence[Sequence[str]]) -> sp.csr_matrix:
-        """A (texts x tokens) count matrix."""
-        index = self.index
-        setdefault = index.setdefault
-        ids = [setdefault(token, len(index)) for tokens in token_lists for token in tokens]
-        indptr = np.zeros(len(token_lists) + 1, dtype=np.int64)
-        np.cumsum([len(tokens) for tokens in token_lists], out=indptr[1:])
-        data = np.ones(len(ids), dtype=np.float64)
-        matrix = sp.csr_matrix((data, np.asarray(ids, dtype=np.int64), indptr), shape=(len(token_lists), len(index)))
-        matrix.sum_duplicates()
-        return matrix
+    return tuple(names)
 
 
 @dataclass(slots=True)
 class Analysed:
-    """Texts after one tokenisation pass: token counts and pattern hits."""
+    """Texts after one tokenisation pass: the token batch and the pattern hits."""
 
-    counts: sp.csr_matrix
+    batch: Batch
     hits: HitCounts
     pattern_scores: np.ndarray
-    tokens: list[list[str]]
 
 
 class Featurizer:
     """Fit on training segments, then turn any segments into a sparse feature matrix.
 
     ``min_df``: a feature must occur in at least this many training segments;
-    ``pattern_weight``: scale of the pattern block next to the l2-normalised text block.
+    ``pattern_weight`` / ``text_weight``: scales of the pattern block and the l2-normalised text block.
     """
 
     def __init__(self, min_df: int = 2, pattern_weight: float = 1.0, text_weight: float = 1.0) -> None:
@@ -102,65 +87,46 @@ class Featurizer:
         self.vocabulary_: dict[str, int] = {}
         self.idf_: np.ndarray = np.zeros(0)
         self.feature_names_: list[str] = []
-        self._rows: list[np.ndarray] = []
-        self._map: sp.csr_matrix | None = None
+        self._rows: dict[int, np.ndarray] = {}
 
-    # -------------------------------------------------------------- word -> feature map
-
-    def _token_map(self, table: TokenTable) -> sp.csr_matrix:
-        """(tokens x features) 0/1 matrix for every token of ``table``; extended incrementally."""
-        if self._map is not None and self._map.shape[0] == len(table):
-            return self._map
-        vocab = self.vocabulary_
-        for token in table.tokens(len(self._rows)):
-            cols = {vocab[name] for name in token_feature_names(token) if name in vocab}
-            self._rows.append(np.fromiter(sorted(cols), dtype=np.int64, count=len(cols)))
-        lengths = np.fromiter((len(row) for row in self._rows), dtype=np.int64, count=len(self._rows))
-        indptr = np.zeros(len(self._rows) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=indptr[1:])
-        indices = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int64)
-        self._map = sp.csr_matrix(
-            (np.ones(len(indices)), indices, indptr), shape=(len(self._rows), len(self.feature_names_))
-        )
-        return self._map
+    def token_row(self, table: TokenTable, token_id: int) -> np.ndarray:
+        """The fitted feature columns of one token (cached per global token id)."""
+        row = self._rows.get(token_id)
+        if row is None:
+            vocab = self.vocabulary_
+            cols = {vocab[name] for name in token_feature_names(table.tokens[token_id]) if name in vocab}
+            row = self._rows[token_id] = np.fromiter(sorted(cols), dtype=np.int64, count=len(cols))
+        return row
 
     # -------------------------------------------------------------- fit / transform
 
-    def fit(self, table: TokenTable, counts: sp.csr_matrix) -> Featurizer:
-        present = np.flatnonzero(np.asarray((counts > 0).sum(axis=0)).ravel())
-        tokens = table.tokens()
+    def fit(self, table: TokenTable, batch: Batch) -> Featurizer:
         names: dict[str, int] = {}
-        rows, cols = [], []
-        for col in present:
-            for name in set(token_feature_names(tokens[col])):
-                rows.append(col)
-                cols.append(names.setdefault(name, len(names)))
-        full = sp.csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(counts.shape[1], len(names))
-        )
-        binary = (counts > 0).astype(np.float64)
+        rows: list[np.ndarray] = []
+        for token_id in batch.token_ids:
+            cols = {names.setdefault(name, len(names)) for name in token_feature_names(table.tokens[token_id])}
+            rows.append(np.fromiter(sorted(cols), dtype=np.int64, count=len(cols)))
+        full = rows_matrix(rows, len(names))
+        binary = batch.counts.copy()
+        binary.data[:] = 1.0
         df = np.asarray(((binary @ full) > 0).sum(axis=0)).ravel()
         keep = np.flatnonzero(df >= self.min_df)
         all_names = list(names)
         self.feature_names_ = [all_names[i] for i in keep]
         self.vocabulary_ = {name: i for i, name in enumerate(self.feature_names_)}
-        n = counts.shape[0]
+        n = batch.counts.shape[0]
         self.idf_ = np.log((1.0 + n) / (1.0 + df[keep])) + 1.0
-        self._rows = []
-        self._map = None
+        self._rows = {}
         return self
 
-    def text_block(self, table: TokenTable, counts: sp.csr_matrix) -> sp.csr_matrix:
-        mapping = self._token_map(table)
-        if counts.shape[1] < mapping.shape[0]:
-            counts = sp.csr_matrix((counts.data, counts.indices, counts.indptr),
-                                   shape=(counts.shape[0], mapping.shape[0]))
-        x = (counts @ mapping).tocsr()
+    def text_block(self, table: TokenTable, batch: Batch) -> sp.csr_matrix:
+        mapping = rows_matrix([self.token_row(table, int(g)) for g in batch.token_ids], len(self.feature_names_))
+        x = (batch.counts @ mapping).tocsr()
         x.data = 1.0 + np.log(x.data)
-        x = x @ sp.diags(self.idf_)
-        x = normalize(x, norm="l2", copy=False).tocsr()
-        if self.text_weight != 1.0:
-            x.data *= self.text_weight
+        x = (x @ sp.diags(self.idf_)).tocsr()
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        scale = np.divide(self.text_weight, norms, out=np.zeros_like(norms), where=norms > 0)
+        x.data *= np.repeat(scale, np.diff(x.indptr))
         return x
 
     def pattern_block(self, hits: HitCounts, scores: np.ndarray,
@@ -182,7 +148,7 @@ class Featurizer:
 
     def transform(self, table: TokenTable, analysed: Analysed,
                   groups: Sequence[Sequence[int]] | None = None) -> sp.csr_matrix:
-        text = self.text_block(table, analysed.counts)
+        text = self.text_block(table, analysed.batch)
         patterns = self.pattern_block(analysed.hits, analysed.pattern_scores, groups)
         return sp.hstack([text, patterns], format="csr")
 
@@ -191,11 +157,10 @@ class Featurizer:
         return len(self.feature_names_)
 
 
-def analyse(texts: Sequence[str], table: TokenTable, pattern_set: PatternSet, scorer: PatternScorer) -> Analysed:
-    """Tokenise ``texts`` once; count tokens and pattern hits."""
-    tokens = [tokenize(text) for text in texts]
-    hits = pattern_set.count_tokens(tokens)
-    return Analysed(table.counts(tokens), hits, scorer.score(hits), tokens)
+def analyse(texts: Sequence[str], pattern_set: PatternSet, scorer: PatternScorer) -> Analysed:
+    """Tokenise ``texts`` once; count their tokens and pattern hits."""
+    batch, hits = pattern_set.analyse_tokens([tokenize(text) for text in texts])
+    return Analysed(batch, hits, scorer.score(hits))
 
 
 def chunks(n: int, size: int) -> Iterable[slice]:

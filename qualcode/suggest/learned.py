@@ -31,28 +31,44 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from qualcode.patterns import LabelPatterns, PatternScorer, PatternSet
-from qualcode.suggest.features import Analysed, Featurizer, TokenTable, analyse, chunks
+from qualcode.patterns import LabelPatterns, PatternScorer, compile_patterns
+from qualcode.suggest.features import Analysed, Featurizer, analyse, chunks
 
 PATTERNS_VERSION = "patterns-v1"
 CHUNK = 4096
 
 
-def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None) -> tuple[np.ndarray, float]:
+def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, max_negatives: int,
+             seed: int) -> tuple[np.ndarray, float]:
+    """One label's logistic regression; surplus negatives are subsampled and up-weighted."""
+    weight = None
+    negatives = np.flatnonzero(~y)
+    budget = max(max_negatives, 4 * int(y.sum()))
+    if len(negatives) > budget:
+        chosen = np.random.default_rng(seed).choice(negatives, size=budget, replace=False)
+        rows = np.sort(np.concatenate([np.flatnonzero(y), chosen]))
+        weight = np.where(y[rows], 1.0, len(negatives) / budget)
+        x, y = x[rows], y[rows]
     model = LogisticRegression(solver="liblinear", C=c, class_weight=class_weight, tol=1e-3)
-    model.fit(x, y)
+    model.fit(x, y, sample_weight=weight)
     return model.coef_.ravel().astype(np.float64), float(model.intercept_[0])
 
 
 class MultiLabelLogistic(BaseEstimator):
-    """One logistic regression per label, each on the rows where that label's decision is known."""
+    """One logistic regression per label, each on the rows where that label's decision is known.
+
+    A label with more than ``max_negatives`` (and more than four times its positives) negatives
+    is fitted on a random sample of them, weighted up so that the loss, and so the calibration,
+    stays that of the full data: retraining stays fast as decisions accumulate.
+    """
 
     def __init__(self, C: float = 8.0, min_positives: int = 3, min_negatives: int = 3,
-                 class_weight: str | None = None, n_jobs: int = 2) -> None:
+                 class_weight: str | None = None, max_negatives: int = 1000, n_jobs: int = 2) -> None:
         self.C = C
         self.min_positives = min_positives
         self.min_negatives = min_negatives
         self.class_weight = class_weight
+        self.max_negatives = max_negatives
         self.n_jobs = n_jobs
 
     def fit(self, X: sp.csr_matrix, Y: np.ndarray, known: np.ndarray | None = None) -> MultiLabelLogistic:
@@ -66,7 +82,8 @@ class MultiLabelLogistic(BaseEstimator):
         self.intercept_ = np.full(n_labels, -10.0)
         jobs = [k for k in range(n_labels) if self.trained_[k]]
         results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_one)(X[known[:, k]], Y[known[:, k], k], self.C, self.class_weight) for k in jobs
+            delayed(_fit_one)(X[known[:, k]], Y[known[:, k], k], self.C, self.class_weight, self.max_negatives, k)
+            for k in jobs
         )
         for k, (coef, intercept) in zip(jobs, results, strict=True):
             self.coef_[k] = coef
@@ -137,12 +154,12 @@ class Suggester:
         n_jobs: int = 2,
     ) -> None:
         self.labels = list(labels)
-        self.pattern_set = PatternSet(pattern_labels)
+        self.pattern_set = compile_patterns(pattern_labels)
         self.groups = [list(g) for g in groups] if groups is not None else [[k] for k in range(len(self.labels))]
         self.thresholds = np.full(len(self.labels), threshold)
         self.blend_k = blend_k
         self.scorer = scorer or PatternScorer()
-        self.table = TokenTable()
+        self.table = self.pattern_set.table
         self.featurizer = Featurizer(min_df=min_df, pattern_weight=pattern_weight, text_weight=text_weight)
         self.model: MultiLabelLogistic | None = None
         self.model_params = {"C": C, "min_positives": min_positives, "n_jobs": n_jobs,
@@ -167,7 +184,7 @@ class Suggester:
             self.model_version = PATTERNS_VERSION
             return self
         analysed = self.analyse(both.texts)
-        self.featurizer.fit(self.table, analysed.counts)
+        self.featurizer.fit(self.table, analysed.batch)
         x = self.featurizer.transform(self.table, analysed, self._feature_groups)
         model = MultiLabelLogistic(**self.model_params).fit(x, both.labels, both.known)
         self.model = model
@@ -188,7 +205,7 @@ class Suggester:
     # ------------------------------------------------------------------ scoring
 
     def analyse(self, texts: Sequence[str]) -> Analysed:
-        return analyse(texts, self.table, self.pattern_set, self.scorer)
+        return analyse(texts, self.pattern_set, self.scorer)
 
     def _group_pattern_scores(self, pattern_scores: np.ndarray) -> np.ndarray:
         out = np.zeros((pattern_scores.shape[0], len(self.labels)))
@@ -225,29 +242,26 @@ class Suggester:
         return list(dict.fromkeys(words))[:limit]
 
     def _model_words(self, text: str, k: int, limit: int = 4) -> list[str]:
+        """Surface words whose features push label ``k`` up most in this text."""
         from qualcode.nlp import words as split_words
 
-        analysed = self.analyse([text])
-        x = self.featurizer.text_block(self.table, analysed.counts)
-        weights = self.model.coef_[k, : self.featurizer.n_text_features] if self.model is not None else None
-        if weights is None or x.nnz == 0:
+        if self.model is None:
             return []
-        contribution = np.zeros(self.featurizer.n_text_features)
-        contribution[x.indices] = x.data * weights[x.indices]
-        mapping = self.featurizer._token_map(self.table)
-        ranked: list[tuple[float, str]] = []
-        seen: set[str] = set()
+        batch = self.analyse([text]).batch
+        x = self.featurizer.text_block(self.table, batch)
+        n_text = self.featurizer.n_text_features
+        contribution = np.zeros(n_text)
+        contribution[x.indices] = x.data * self.model.coef_[k, :n_text][x.indices]
+        ranked: dict[str, tuple[float, str]] = {}
         for word, _start, _end in split_words(text):
             key = word.lower()
-            if key in seen or key not in self.table.index:
+            token_id = self.table.index.get(key)
+            if key in ranked or token_id is None:
                 continue
-            seen.add(key)
-            row = mapping.getrow(self.table.index[key])
-            value = float(contribution[row.indices].sum())
-            if value > 0:
-                ranked.append((value, word))
-        ranked.sort(key=lambda item: -item[0])
-        return [word for _value, word in ranked[:limit]]
+            value = float(contribution[self.featurizer.token_row(self.table, token_id)].sum())
+            ranked[key] = (value, word)
+        best = sorted((item for item in ranked.values() if item[0] > 0), key=lambda item: -item[0])
+        return [word for _value, word in best[:limit]]
 
 
 def _version(data: TrainingData) -> str:

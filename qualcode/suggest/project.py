@@ -131,11 +131,11 @@ def active_codes(session: Session, refs: Sequence[str] | None = None) -> list[Co
 def load_project(session: Session, codes: list[CodeInfo]) -> ProjectData:
     """Participant segments with their texts and the decisions on them for ``codes``."""
     column = {code.id: k for k, code in enumerate(codes)}
-    texts = dict(session.execute(select(Document.id, Document.text)).tuples().all())
+    texts = dict(session.execute(select(Document.id, Document.text)).all())
     rows = session.execute(
         select(Segment.id, Segment.document_id, Segment.start, Segment.end)
         .where(Segment.speaker_role == PARTICIPANT).order_by(Segment.document_id, Segment.start)
-    ).tuples().all()
+    ).all()
     segments = [SegmentInfo(sid, doc, start, end, texts[doc][start:end]) for sid, doc, start, end in rows]
     index = {seg.id: i for i, seg in enumerate(segments)}
     shape = (len(segments), len(codes))
@@ -148,7 +148,7 @@ def load_project(session: Session, codes: list[CodeInfo]) -> ProjectData:
         ids.append(i)
     codings = session.execute(
         select(Coding.document_id, Coding.start, Coding.end, Coding.code_id).where(Coding.code_id.in_(list(column)))
-    ).tuples().all()
+    ).all()
     for doc, start, end, code_id in codings:
         starts, ids = by_doc.get(doc, ([], []))
         first = max(0, bisect.bisect_right(starts, start) - 1)
@@ -160,7 +160,7 @@ def load_project(session: Session, codes: list[CodeInfo]) -> ProjectData:
                 coded[ids[pos], column[code_id]] = True
     for seg_id, code_id, status in session.execute(
         select(Suggestion.segment_id, Suggestion.code_id, Suggestion.status).where(Suggestion.status != "pending")
-    ).tuples():
+    ):
         i, k = index.get(seg_id), column.get(code_id)
         if i is None or k is None:
             continue

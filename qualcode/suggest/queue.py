@@ -78,7 +78,7 @@ def review_queue(
     if limit is not None:
         stmt = stmt.limit(limit)
     items: list[QueueItem] = []
-    for suggestion, segment, doc_name, doc_text, book, name in session.execute(stmt).tuples():
+    for suggestion, segment, doc_name, doc_text, book, name in session.execute(stmt):
         items.append(QueueItem(
             suggestion.id, segment.id, segment.document_id, doc_name, suggestion.code_id, f"{book}/{name}",
             float(suggestion.score), abs(float(suggestion.score) - threshold), tuple(suggestion.evidence or ()),
@@ -167,12 +167,12 @@ def more_like_this(session: Session, segment_id: int, k: int = 10) -> list[Simil
     source = session.get(Segment, segment_id)
     if source is None:
         raise NotFoundError(f"unknown segment id {segment_id}")
-    texts = dict(session.execute(select(Document.id, Document.text)).tuples().all())
-    names = dict(session.execute(select(Document.id, Document.name)).tuples().all())
+    texts = dict(session.execute(select(Document.id, Document.text)).all())
+    names = dict(session.execute(select(Document.id, Document.name)).all())
     rows = session.execute(
         select(Segment.id, Segment.document_id, Segment.start, Segment.end).where(Segment.speaker_role == PARTICIPANT)
-    ).tuples().all()
-    codings = session.execute(select(Coding.document_id, Coding.start, Coding.end, Coding.code_id)).tuples().all()
+    ).all()
+    codings = session.execute(select(Coding.document_id, Coding.start, Coding.end, Coding.code_id)).all()
     own_codes = {c for d, s, e, c in codings if d == source.document_id and covers(s, e, source.start, source.end)}
     by_doc: dict[int, list[tuple[int, int]]] = {}
     for d, s, e, c in codings:

@@ -19,7 +19,13 @@ from sklearn.model_selection import GroupKFold
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InputError
-from qualcode.suggest.project import DEFAULT_THRESHOLD, ProjectData, active_codes, build_suggester, load_project
+from qualcode.suggest.project import (
+    DEFAULT_THRESHOLD,
+    ProjectData,
+    active_codes,
+    build_suggester,
+    load_project,
+)
 
 REPORT_COLUMNS = ["code", "mode", "positives", "decided", "tp", "fp", "fn", "tn", "precision", "recall", "f1", "kappa"]
 

@@ -1,15 +1,15 @@
 """Shared state of the workbench: the project database, the coder, cached frames, flash messages.
 
 Streamlit hygiene: session keys are set once with ``setdefault`` (page keys are prefixed with the
-page name); ``cache_resource`` holds only the engine and the NLP pipeline; frames are cached with
-``cache_data`` keyed on the database path and its data version, so every edit shows at once.
+page name); ``cache_resource`` holds only the engine (the NLP tables are cached by ``qualcode.nlp``);
+frames are cached with ``cache_data`` keyed on the database path and its data version, so every edit
+shows at once.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-from typing import Any
 
 import streamlit as st
 
@@ -38,14 +38,6 @@ def engine_for(path: str) -> Engine:
 
 def engine() -> Engine:
     return engine_for(db_path())
-
-
-@st.cache_resource(show_spinner="Laster språkmodellen …")
-def nlp_pipeline() -> Any:
-    """The Norwegian spaCy pipeline, loaded once per process."""
-    from qualcode.nlp import get_nlp
-
-    return get_nlp()
 
 
 def _default_coder() -> str:

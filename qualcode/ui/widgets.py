@@ -7,6 +7,7 @@ escape it with ``html.escape``; ``st.html`` additionally sanitises the markup an
 from __future__ import annotations
 
 import html
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +37,11 @@ def action(func: Callable[..., Any], *args: Any, ok: str | None = None, **kwargs
         func(*args, **kwargs)
     except QualcodeError as exc:
         state.flash("error", str(exc))
+        return False
+    except Exception as exc:  # noqa: BLE001 - a callback never puts a traceback on screen
+        if os.environ.get("QUALCODE_DEBUG"):
+            raise
+        state.flash("error", f"Noe gikk galt ({type(exc).__name__}: {exc}).")
         return False
     finally:
         state.touch()

@@ -6,6 +6,7 @@ the command line uses.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +26,7 @@ from qualcode.analysis import (
     presence_table,
 )
 from qualcode.frames import ProjectFrames, memos_frame, project_frames
+from qualcode.search import retrieve, search
 from qualcode.ui import state, widgets
 from qualcode.ui.views.sammenligning import MEASURES
 
@@ -67,6 +69,8 @@ def render() -> None:
         TableExport("cases", "Informanter", "Informantene og egenskapene deres.", lambda: _table(engine, "cases")),
         TableExport("documents", "Dokumenter", "Dokumentene med format, ord og sjekksum.",
                     lambda: _table(engine, "documents")),
+        TableExport("quotes", "Kodede sitater", "Alle kodede utdrag med kontekst og hvem som sa det, "
+                    "f.eks. «(Informant 3, toleder, kommune)».", lambda: workbench.call(engine, retrieve)),
     ]
     _table_buttons(data, fmt, stem)
     _codebook_buttons(stem)
@@ -101,6 +105,7 @@ def render() -> None:
         ]
     _table_buttons(analyses, fmt, stem)
     _agreement_button(frames, workbench.coder_names(engine), fmt, stem)
+    _search(engine, fmt, stem)
 
     st.subheader("Rapporter", anchor=False)
     _report_buttons(frames, stem)
@@ -134,6 +139,10 @@ def _deferred(build: Callable[[], bytes]) -> Callable[[], bytes]:
             return build()
         except QualcodeError as exc:
             return f"Eksporten kunne ikke lages: {exc}\n".encode()
+        except Exception as exc:  # noqa: BLE001 - a download never shows a traceback
+            if os.environ.get("QUALCODE_DEBUG"):
+                raise
+            return f"Eksporten kunne ikke lages ({type(exc).__name__}: {exc}).\n".encode()
 
     return run
 
@@ -180,9 +189,28 @@ def _agreement_button(frames: _LazyFrames, coders: list[str], fmt: str, stem: st
         width="stretch", on_click="ignore")
 
 
+def _search(engine: workbench.Engine, fmt: str, stem: str) -> None:
+    """Lemma-aware search in the informants' turns, shown as keyword in context and downloadable."""
+    st.markdown("**Søk i intervjuene (ord i kontekst)**  \nFinner alle bøyningsformer: «måling» finner også "
+                "«målingene».")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    query = left.text_input("Søkeord", key="eksport_query", placeholder="f.eks. målekort")
+    compounds = right.checkbox("Også i sammensatte ord", key="eksport_compounds")
+    if not query.strip():
+        return
+    with widgets.guard():
+        hits = workbench.call(engine, search, query, compounds=compounds)
+        st.caption(f"{len(hits)} treff.")
+        st.dataframe(hits[["left", "keyword", "right", "attribution", "document"]].head(200).rename(columns={
+            "left": "Før", "keyword": "Ord", "right": "Etter", "attribution": "Informant", "document": "Dokument"}),
+            hide_index=True, width="stretch")
+        st.download_button(f"Last ned treffene ({FORMATS[fmt]})", data=workbench.frame_bytes(hits, fmt),
+                           file_name=f"{stem}-sok.{fmt}", mime=MIME[fmt], key="eksport_search",
+                           icon=":material/download:", on_click="ignore")
+
+
 def _report_buttons(frames: _LazyFrames, stem: str) -> None:
     from qualcode.export import framework_docx, quote_report_docx, write_xlsx
-    from qualcode.search import retrieve
 
     engine = state.engine()
 

@@ -85,9 +85,9 @@ def _review(item: QueueItem) -> None:
         if item.code.inclusion or item.code.exclusion:
             with st.expander("Ta med / ikke ta med"):
                 if item.code.inclusion:
-                    st.markdown(f"**Ta med når** {item.code.inclusion}")
+                    st.markdown(f"**Ta med:** {item.code.inclusion}")
                 if item.code.exclusion:
-                    st.markdown(f"**Ikke når** {item.code.exclusion}")
+                    st.markdown(f"**Ikke ta med:** {item.code.exclusion}")
         if not coder:
             widgets.require_coder()
         sid = item.suggestion.id

@@ -58,9 +58,9 @@ def _code_card(detail: CodeDetail) -> None:
                            f'<span style="color:#777;font-size:.85em"> · farge {widgets.esc(info.color)}</span></div>')
         st.markdown(f"**Definisjon.** {info.definition or '–'}")
         if info.inclusion:
-            st.markdown(f"**Ta med når** {info.inclusion}")
+            st.markdown(f"**Ta med:** {info.inclusion}")
         if info.exclusion:
-            st.markdown(f"**Ikke når** {info.exclusion}")
+            st.markdown(f"**Ikke ta med:** {info.exclusion}")
         for example in detail.examples:
             kind = EXAMPLE_KINDS.get(str(example.get("kind")), "Eksempel")
             st.caption(kind + (f" – {example['note']}" if example.get("note") else ""))

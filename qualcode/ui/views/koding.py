@@ -85,7 +85,7 @@ def _marks_for(segment: SegmentView, coder: str, only_mine: bool) -> tuple[Codin
 
 def _segment_row(document_id: int, segment: SegmentView, selected: bool, marks: tuple[CodingMark, ...],
                  n_suggestions: int) -> None:
-    pick, text = st.columns([1, 14], gap="small")
+    pick, text = st.columns([1.5, 14], gap="small")
     pick.button(str(segment.ordinal + 1), key=f"koding_pick_{segment.segment_id}",
                 type="primary" if selected else "tertiary", on_click=_select, args=(document_id, segment.segment_id),
                 help="Velg segmentet" + (f" ({n_suggestions} forslag)" if n_suggestions else ""))
@@ -110,8 +110,11 @@ def _panel(view: DocumentView, visible: list[SegmentView], segment: SegmentView,
     if segment.is_interviewer:
         st.caption("Dette er intervjuerens tur; den telles ikke med i analysene.")
 
+    with st.container(height=230 if len(segment.text) > 700 else "content", border=False):
+        widgets.html_block(widgets.segment_html(segment, marks=_marks_for(segment, coder, only_mine)))
     start, end = _excerpt(segment)
     if (start, end) != (segment.start, segment.end):
+        st.caption("Utdraget som kodes:")
         widgets.html_block(widgets.quote_html(view_text(segment, start, end)))
     _apply_form(view.id, start, end, coder)
     _codings(segment, coder, only_mine)

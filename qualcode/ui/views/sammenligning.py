@@ -144,7 +144,7 @@ def _charts(long: pd.DataFrame, attribute: str, measure: str) -> tuple[str, str]
     ).add_params(heat_pick) + heat_base.mark_text(fontSize=11).encode(
         text=alt.Text("value:Q", format=fmt),
         color=alt.condition(f"datum.value > {light_above}", alt.value("#FFFFFF"), alt.value("#2B2B2B")),
-    )).properties(height=max(160, 24 * len(order)), width=alt.Step(78))
+    )).properties(height=max(160, 24 * len(order)), width=alt.Step(70))
     left, right = st.columns([3, 2], gap="large")
     with left:
         st.caption("Søyler per kode og gruppe – klikk en søyle for å se sitatene bak.")
@@ -257,6 +257,21 @@ def _framework(frames: ProjectFrames, coder: str | None, book: str) -> None:
                  row_height=90)
 
 
+def _largest_difference(long: pd.DataFrame) -> tuple[str | None, str | None]:
+    """The code whose measure differs most between the groups, and the group where it is highest:
+    the first quotes a student sees are the ones behind the clearest difference."""
+    data = long.assign(value=long["value"].fillna(0.0))
+    if data.empty:
+        return None, None
+    spread = data.groupby("code", sort=False)["value"].agg(lambda v: float(v.max() - v.min()))
+    used = data.groupby("code", sort=False)["codings"].sum()
+    ranked = pd.DataFrame({"spread": spread, "used": used}).sort_values(["spread", "used"], ascending=False,
+                                                                      kind="stable")
+    code = str(ranked.index[0])
+    rows = data[data["code"] == code]
+    return code, str(rows.loc[rows["value"].idxmax(), "group"])
+
+
 def _quotes(frames: ProjectFrames, long: pd.DataFrame, attribute: str, picked: tuple[str, str] | None) -> None:
     st.subheader("Sitatene bak", anchor=False)
     codes = list(dict.fromkeys(long["code"]))
@@ -267,11 +282,10 @@ def _quotes(frames: ProjectFrames, long: pd.DataFrame, attribute: str, picked: t
             st.session_state[CELL_CODE_KEY] = picked[0]
         if picked[1] in groups:
             st.session_state[CELL_GROUP_KEY] = picked[1]
-    if st.session_state.get(CELL_CODE_KEY) not in codes:
-        used = long.groupby("code", sort=False)["codings"].sum()
-        st.session_state[CELL_CODE_KEY] = used.idxmax() if len(used) and used.max() > 0 else (codes[0] if codes else None)
-    if st.session_state.get(CELL_GROUP_KEY) not in groups:
-        st.session_state[CELL_GROUP_KEY] = groups[0] if groups else None
+    if st.session_state.get(CELL_CODE_KEY) not in codes or st.session_state.get(CELL_GROUP_KEY) not in groups:
+        code, group = _largest_difference(long)
+        st.session_state[CELL_CODE_KEY] = code
+        st.session_state[CELL_GROUP_KEY] = group
     left, right = st.columns(2)
     code = left.selectbox("Kode", codes, key=CELL_CODE_KEY)
     group = right.selectbox(attribute, groups, key=CELL_GROUP_KEY)
