@@ -250,7 +250,6 @@ class TokenTable:
         np.cumsum([len(tokens) for tokens in token_lists], out=indptr[1:])
         counts = sp.csr_matrix((np.ones(len(local)), local.astype(np.int64), indptr),
                                shape=(len(token_lists), len(unique)))
-        counts.sum_duplicates()
         return Batch(counts, unique, token_lists, local.astype(np.int64), indptr)
 
 

@@ -20,8 +20,10 @@ code's patterns.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,13 +45,13 @@ def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None
     """One label's logistic regression; surplus negatives are subsampled and up-weighted."""
     weight = None
     negatives = np.flatnonzero(~y)
-    budget = max(max_negatives, 4 * int(y.sum()))
+    budget = max(max_negatives, 3 * int(y.sum()))
     if len(negatives) > budget:
         chosen = np.random.default_rng(seed).choice(negatives, size=budget, replace=False)
         rows = np.sort(np.concatenate([np.flatnonzero(y), chosen]))
         weight = np.where(y[rows], 1.0, len(negatives) / budget)
         x, y = x[rows], y[rows]
-    model = LogisticRegression(solver="liblinear", C=c, class_weight=class_weight, tol=1e-3)
+    model = LogisticRegression(solver="liblinear", C=c, class_weight=class_weight, tol=1e-2)
     model.fit(x, y, sample_weight=weight)
     return model.coef_.ravel().astype(np.float64), float(model.intercept_[0])
 
@@ -57,9 +59,9 @@ def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None
 class MultiLabelLogistic(BaseEstimator):
     """One logistic regression per label, each on the rows where that label's decision is known.
 
-    A label with more than ``max_negatives`` (and more than four times its positives) negatives
-    is fitted on a random sample of them, weighted up so that the loss, and so the calibration,
-    stays that of the full data: retraining stays fast as decisions accumulate.
+    A label with more than ``max_negatives`` negatives (and more than three times its positives)
+    is fitted on a random sample of them, weighted up so that the expected loss, and so the
+    calibration, stays that of the full data: retraining stays fast as decisions accumulate.
     """
 
     def __init__(self, C: float = 8.0, min_positives: int = 3, min_negatives: int = 3,
@@ -177,6 +179,10 @@ class Suggester:
         Labels with too few decisions stay pattern-only. ``extra`` adds training rows but does not
         count towards the blend weight, which grows with the human positives only.
         """
+        with _no_gc():
+            return self._fit(data, extra)
+
+    def _fit(self, data: TrainingData, extra: TrainingData | None) -> Suggester:
         both = data if extra is None or not extra.texts else data.concat(extra)
         if not both.texts:
             self.model = None
@@ -216,6 +222,10 @@ class Suggester:
 
     def score(self, texts: Sequence[str]) -> Scores:
         """Blended, pattern and model scores (texts x labels), in chunks."""
+        with _no_gc():
+            return self._score(texts)
+
+    def _score(self, texts: Sequence[str]) -> Scores:
         n, n_labels = len(texts), len(self.labels)
         blended, pattern, model = np.zeros((n, n_labels)), np.zeros((n, n_labels)), np.zeros((n, n_labels))
         for part in chunks(n, CHUNK):
@@ -262,6 +272,19 @@ class Suggester:
             ranked[key] = (value, word)
         best = sorted((item for item in ranked.values() if item[0] > 0), key=lambda item: -item[0])
         return [word for _value, word in best[:limit]]
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: scoring makes millions of short-lived strings and no
+    cycles, and collections would rescan the growing token caches again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _version(data: TrainingData) -> str:

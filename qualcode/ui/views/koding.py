@@ -15,6 +15,7 @@ ONLY_MINE_KEY = "koding_only_mine"
 CODE_KEY = "koding_code"
 MEMO_KEY = "koding_memo"
 RECENT_KEY = "koding_recent_codes"
+FULL_RERUN_KEY = "koding_full_rerun"
 
 
 def render() -> None:
@@ -24,7 +25,7 @@ def render() -> None:
         widgets.empty_project()
         return
     ids = [d.id for d in docs]
-    labels = {d.id: f"{d.label} · {d.codings} kodinger" for d in docs}
+    labels = {d.id: d.label for d in docs}
     if st.session_state.get(DOC_KEY) not in ids:
         st.session_state[DOC_KEY] = ids[0]
     st.session_state.setdefault(SHOW_INTERVIEWER_KEY, True)
@@ -112,11 +113,7 @@ def _panel(view: DocumentView, visible: list[SegmentView], segment: SegmentView,
 
     with st.container(height=230 if len(segment.text) > 700 else "content", border=False):
         widgets.html_block(widgets.segment_html(segment, marks=_marks_for(segment, coder, only_mine)))
-    start, end = _excerpt(segment)
-    if (start, end) != (segment.start, segment.end):
-        st.caption("Utdraget som kodes:")
-        widgets.html_block(widgets.quote_html(view_text(segment, start, end)))
-    _apply_form(view.id, start, end, coder)
+    _coding_panel(view.id, segment, coder)
     _codings(segment, coder, only_mine)
     suggestions.segment_panel(pending, coder)
     _document_memo(view, coder)
@@ -140,6 +137,19 @@ def _excerpt(segment: SegmentView) -> tuple[int, int]:
     start = segment.start if first_word == 0 else words[first_word][1]
     end = segment.end if last_word == last else words[last_word][2]
     return start, end
+
+
+@st.fragment
+def _coding_panel(document_id: int, segment: SegmentView, coder: str) -> None:
+    """Excerpt, code and memo: choosing them reruns only this panel; coding reruns the whole page
+    (the transcript must show the new highlight)."""
+    if st.session_state.pop(FULL_RERUN_KEY, False):
+        st.rerun()
+    start, end = _excerpt(segment)
+    if (start, end) != (segment.start, segment.end):
+        st.caption("Utdraget som kodes:")
+        widgets.html_block(widgets.quote_html(view_text(segment, start, end)))
+    _apply_form(document_id, start, end, coder)
 
 
 def _apply_form(document_id: int, start: int, end: int, coder: str) -> None:
@@ -176,12 +186,14 @@ def _remember(code_id: int) -> None:
 
 
 def _apply_code(document_id: int, start: int, end: int, code_id: int) -> None:
+    st.session_state[FULL_RERUN_KEY] = True  # the outcome (highlight or message) shows on the whole page
     if widgets.action(workbench.apply_code, state.engine(), document_id, start, end, code_id, state.coder(),
                       ok="Kodet."):
         _remember(code_id)
 
 
 def _apply_selected(document_id: int, start: int, end: int) -> None:
+    st.session_state[FULL_RERUN_KEY] = True
     code_id = st.session_state.get(CODE_KEY)
     if code_id is None:
         state.flash("warning", "Velg en kode først.")
