@@ -100,8 +100,8 @@ def _store_segments(session: Session, document: Document, transcript: Transcript
         }
         for i, s in enumerate(spans)
     ]
-    if rows:
-        session.execute(insert(Segment), rows)
+    if rows:  # a Core insert: executemany without the ORM's per-row bookkeeping
+        session.execute(insert(Segment.__table__), rows)
     return rows
 
 

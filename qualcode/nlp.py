@@ -151,16 +151,22 @@ def word_count(text: str) -> int:
 _LEMMA_CACHE: dict[str, str] = {}
 
 
-def lemma_text(text: str) -> str:
-    """Space-separated lemmas of the words of ``text`` (for search and features)."""
+def lemmas(text: str) -> list[str]:
+    """The most likely lemma of every word of ``text``, in order (one regex pass, cached lookups)."""
     cache = _LEMMA_CACHE
+    get = cache.get
     out = []
     for word in WORD_RE.findall(text):
-        found = cache.get(word)
+        found = get(word)
         if found is None:
             found = cache[word] = lemma_candidates(word)[0]
         out.append(found)
-    return " ".join(out)
+    return out
+
+
+def lemma_text(text: str) -> str:
+    """Space-separated lemmas of the words of ``text`` (for search and features)."""
+    return " ".join(lemmas(text))
 
 
 def _set_lemmas(doc: Doc) -> Doc:
@@ -170,18 +176,24 @@ def _set_lemmas(doc: Doc) -> Doc:
     return doc
 
 
-def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, punct_hashes: np.ndarray) -> np.ndarray:
+def sentence_starts(
+    orth: np.ndarray, is_punct: np.ndarray, punct_hashes: np.ndarray, doc_first: np.ndarray | None = None
+) -> np.ndarray:
     """Which tokens start a sentence: spaCy's Sentencizer rule, vectorised.
 
     A sentence ends at a token in ``punct_chars`` (``.``, ``!``, ``?`` …) and the next token that is
     neither punctuation nor such a character starts the next one. Same result as
     ``spacy.pipeline.Sentencizer`` (tests/test_nlp.py compares them), without a Python loop over tokens.
+    Several documents can be processed in one call: ``doc_first`` gives, for every token, the index of
+    its document's first token (the rule restarts there).
     """
     n = len(orth)
     starts = np.zeros(n, dtype=bool)
     if n == 0:
         return starts
-    starts[0] = True
+    if doc_first is None:
+        doc_first = np.zeros(n, dtype=np.int64)
+    starts[np.unique(doc_first)] = True
     is_pc = np.isin(orth, punct_hashes)
     words = np.flatnonzero(~is_pc & ~is_punct.astype(bool))
     if len(words) == 0:
@@ -189,8 +201,9 @@ def sentence_starts(orth: np.ndarray, is_punct: np.ndarray, punct_hashes: np.nda
     seen = np.cumsum(is_pc)
     before = np.where(words > 0, seen[np.maximum(words - 1, 0)], 0)
     previous = np.concatenate(([-1], words[:-1]))
-    at_previous = np.where(previous >= 0, seen[np.maximum(previous, 0)], 0)
-    starts[words[(before - at_previous) > 0]] = True
+    base_index = np.maximum(previous, doc_first[words] - 1)  # never look back past the document's start
+    base = np.where(base_index >= 0, seen[np.maximum(base_index, 0)], 0)
+    starts[words[(before - base) > 0]] = True
     return starts
 
 
@@ -253,23 +266,35 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
-    """Sentence (start, end) offsets within each text, whitespace trimmed, empty sentences dropped."""
+    """Sentence (start, end) offsets within each text, whitespace trimmed, empty sentences dropped.
+
+    All texts are tokenised by spaCy and their boundaries computed in one vectorised pass.
+    """
     from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
 
-    nlp = _tokenizer_nlp()
-    hashes = _PUNCT_HASHES()
+    if not texts:
+        return []
+    docs = list(_tokenizer_nlp().tokenizer.pipe(texts, batch_size=256))
+    sizes = np.array([len(doc) for doc in docs], dtype=np.int64)
+    bounds = np.concatenate(([0], np.cumsum(sizes)))
+    arrays = [doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]) for doc in docs if len(doc)]
+    if not arrays:
+        return [[] for _ in texts]
+    arr = np.concatenate(arrays)
+    doc_first = np.repeat(bounds[:-1], sizes)
+    firsts = np.flatnonzero(sentence_starts(arr[:, 0], arr[:, 1], _PUNCT_HASHES(), doc_first))
+    lasts = np.concatenate((firsts[1:], [len(arr)])) - 1
+    begins = arr[firsts, 2].astype(np.int64).tolist()
+    ends = (arr[lasts, 2].astype(np.int64) + arr[lasts, 3].astype(np.int64)).tolist()
+    cut = np.searchsorted(firsts, bounds).tolist()
     out: list[list[tuple[int, int]]] = []
-    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=128), strict=True):
-        if len(doc) == 0:
-            out.append([])
-            continue
-        arr = doc.to_array([ORTH, IS_PUNCT, IDX, LENGTH]).astype(np.int64)
-        firsts = np.flatnonzero(sentence_starts(arr[:, 0].astype(np.uint64), arr[:, 1], hashes))
-        lasts = np.concatenate((firsts[1:], [len(doc)])) - 1
-        begins = arr[firsts, 2]
-        ends = arr[lasts, 2] + arr[lasts, 3]
-        spans = [_trimmed(text, int(b), int(e)) for b, e in zip(begins, ends, strict=True)]
-        out.append([(b, e) for b, e in spans if e > b])
+    for i, text in enumerate(texts):
+        spans = []
+        for j in range(cut[i], cut[i + 1]):
+            b, e = _trimmed(text, begins[j], ends[j])
+            if e > b:
+                spans.append((b, e))
+        out.append(spans)
     return out
 
 
@@ -278,6 +303,6 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return sentence_spans_many([text])[0]
 
 
-def is_known_form(word: str) -> bool:
+def is_known_word(word: str) -> bool:
     """Whether ``word`` (lower-cased) is a form in the Norwegian lemma tables."""
     return word.lower() in _lemma_table()

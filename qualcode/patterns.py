@@ -138,7 +138,7 @@ class HitCounts:
 
 def is_known_word(word: str) -> bool:
     """True when ``word`` is a form in the lemma tables (not merely guessed as a compound)."""
-    return word in nlp._lemma_table()
+    return nlp.is_known_word(word)
 
 
 def lemma_readings(word: str) -> tuple[str, ...]:

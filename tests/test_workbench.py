@@ -291,3 +291,15 @@ def test_frame_bytes_writes_csv_json_and_xlsx() -> None:
     assert json.loads(workbench.frame_bytes(frame, "json")) == [{"kode": "tillit/mistillit", "antall": 3}]
     assert pd.read_excel(io.BytesIO(workbench.frame_bytes(frame, "xlsx"))).to_dict("records") == \
         [{"kode": "tillit/mistillit", "antall": 3}]
+
+
+def test_answering_a_suggestion_changes_the_full_version_but_not_the_frames_version(project) -> None:  # type: ignore[no-untyped-def]
+    engine, ids = project
+    sid = _suggest(engine, ids["segments"]["kari.txt"][3], ids["codes"]["autonomi/skjønn"], 0.6, [])
+    workbench.set_document_memo(engine, ids["documents"]["kari.txt"], "Første lesning.", "kari")  # kari exists
+    before = workbench.data_versions(engine)
+    workbench.decide_suggestion(engine, sid, "rejected", "kari")
+    after = workbench.data_versions(engine)
+    assert after.full != before.full and after.frames == before.frames
+    workbench.apply_code(engine, ids["documents"]["ola.txt"], 0, 5, ids["codes"]["tillit/mistillit"], "kari")
+    assert workbench.data_versions(engine).frames != after.frames

@@ -9,6 +9,7 @@ labels included; markdown is not rendered.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from qualcode.errors import InputError
@@ -18,6 +19,8 @@ from qualcode.ingest.speakers import SpeakerConfig, find_turns
 __all__ = ["decode_bytes", "file_error", "read_bytes", "read_markdown", "read_text"]
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+# control characters other than the allowed ones (counted with a regex: no Python loop per character)
+_CONTROL_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in range(32) if chr(c) not in _ALLOWED_CONTROLS) + "]")
 
 
 def display_name(path: Path) -> str:
@@ -46,7 +49,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for ch in text if ch < " " and ch not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROL_RE.findall(text))
     return controls > max(2, len(text) // 200)
 
 

@@ -101,13 +101,15 @@ def main() -> None:
     if not _start():
         return
     pages: dict[str, list[st.Page]] = {}
+    links: dict[str, st.Page] = {}
     for spec in PAGES:
         page = st.Page(_page_function(spec), title=spec.title, icon=spec.icon, url_path=spec.name,
                        default=spec.name == DEFAULT_PAGE)
-        widgets.PAGE_LINKS[spec.name] = page
+        links[spec.name] = page
         pages.setdefault(spec.section, []).append(page)
+    st.session_state[state.PAGES_KEY] = links
     current = st.navigation(pages)
-    sidebar()
+    run_safely(sidebar)
     current.run()
 
 
@@ -118,5 +120,6 @@ def render_page(name: str) -> None:
         raise ValueError(f"unknown page {name!r}")
     if not _start():
         return
-    sidebar()
+    st.session_state[state.PAGES_KEY] = {}
+    run_safely(sidebar)
     _page_function(spec)()

@@ -24,6 +24,7 @@ DEFAULT_DB = "qualcode.sqlite"
 CODER_KEY = "qc_coder"
 FLASH_KEY = "qc_flash"
 RUN_VERSION_KEY = "qc_run_version"
+PAGES_KEY = "qc_pages"  # page name -> st.Page of this session's navigation (for st.page_link)
 
 
 def db_path() -> str:
@@ -71,25 +72,36 @@ def touch() -> None:
     st.session_state[RUN_VERSION_KEY] = None
 
 
+def _versions() -> workbench.DataVersion:
+    current = st.session_state.get(RUN_VERSION_KEY)
+    if not isinstance(current, workbench.DataVersion):
+        current = workbench.data_versions(engine())
+        st.session_state[RUN_VERSION_KEY] = current
+    return current
+
+
 def version() -> str:
     """The project's data version (changes with every write), read once per run."""
-    current = st.session_state.get(RUN_VERSION_KEY)
-    if not current:
-        current = workbench.data_version(engine())
-        st.session_state[RUN_VERSION_KEY] = current
-    return str(current)
+    return _versions().full
+
+
+def frames_version() -> str:
+    """The version of the analysis frames: unchanged by answers to suggestions."""
+    return _versions().frames
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def frames_at(path: str, data_version: str, include_interviewer: bool = False,
-              coder_name: str | None = None) -> ProjectFrames:
-    """The frames of the project at ``path`` as of ``data_version`` (cached; callers pass the current one)."""
+def frames_at(path: str, data_version: str, include_interviewer: bool, coder_name: str | None) -> ProjectFrames:
+    """The frames of the project at ``path`` as of ``data_version`` (cached; callers pass the current one).
+
+    Pass every argument positionally, always the same way: the cache key is built from the arguments.
+    """
     return workbench.call(engine_for(path), project_frames, include_interviewer=include_interviewer, coder=coder_name)
 
 
 def frames(include_interviewer: bool = False, coder_name: str | None = None) -> ProjectFrames:
     """Codings, coded segments, segments, cases, codes and documents frames (cached per data version)."""
-    return frames_at(db_path(), version(), include_interviewer, coder_name)
+    return frames_at(db_path(), frames_version(), include_interviewer, coder_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

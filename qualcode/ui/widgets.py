@@ -74,12 +74,14 @@ def require_coder() -> str | None:
 
 def empty_project(message: str = "Prosjektet har ingen dokumenter ennå.") -> None:
     st.info(f"{message} Last opp intervjuer under **Prosjekt og import**.", icon=":material/folder_open:")
-    if "prosjekt" in PAGE_LINKS:
-        st.page_link(PAGE_LINKS["prosjekt"], label="Gå til Prosjekt og import", icon=":material/arrow_forward:")
+    page_link("prosjekt", "Gå til Prosjekt og import", ":material/arrow_forward:")
 
 
-# Filled in by qualcode.ui.app once the pages exist (st.page_link needs the page objects).
-PAGE_LINKS: dict[str, Any] = {}
+def page_link(name: str, label: str, icon: str) -> None:
+    """A link to another page of the navigation (nothing when a page runs on its own, as in tests)."""
+    page = st.session_state.get(state.PAGES_KEY, {}).get(name)
+    if page is not None:
+        st.page_link(page, label=label, icon=icon)
 
 
 # --------------------------------------------------------------------------- escaped HTML

@@ -25,8 +25,8 @@ def render() -> None:
     cols[2].metric("Segmenter", summary.segments)
     cols[3].metric("Kodinger", summary.codings)
     cols[4].metric("Kodere", summary.coders)
-    if summary.documents and "koding" in widgets.PAGE_LINKS:
-        st.page_link(widgets.PAGE_LINKS["koding"], label="Fortsett å kode", icon=":material/edit_note:")
+    if summary.documents:
+        widgets.page_link("koding", "Fortsett å kode", ":material/edit_note:")
     results: list[FileResult] | None = st.session_state.get(RESULTS_KEY)
     if results:
         _show_results(results)
@@ -47,7 +47,7 @@ def _documents(n_documents: int) -> None:
     if not n_documents:
         st.info("Ingen dokumenter ennå. Last opp intervjuene under **Importer**.", icon=":material/upload_file:")
         return
-    table = _overview(state.db_path(), state.version())
+    table = _overview(state.db_path(), state.frames_version())
     st.dataframe(widgets.norwegian_columns(table), hide_index=True, width="stretch",
                  column_config={"Importert": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
 

@@ -84,7 +84,7 @@ def render() -> None:
         st.info("Ingen kodinger å sammenligne ennå. Kod noen segmenter under **Koding** først.")
         return
 
-    long = _long(state.db_path(), state.version(), coder, attribute).rename(columns={attribute: "group"})
+    long = _long(state.db_path(), state.frames_version(), coder, attribute).rename(columns={attribute: "group"})
     if book != ALL:
         long = long[long["code"].str.startswith(f"{book}/")]
     long = long.assign(value=long[measure])
@@ -186,7 +186,7 @@ def _table(long: pd.DataFrame, measure: str) -> None:
 def _stats(coder: str | None, attribute: str, book: str) -> None:
     st.info(CAVEAT, icon=":material/info:")
     with widgets.guard():
-        tests = _tests(state.db_path(), state.version(), coder, attribute)
+        tests = _tests(state.db_path(), state.frames_version(), coder, attribute)
         if book != ALL:
             tests = tests[tests["code"].str.startswith(f"{book}/")]
         group_cols = [c for c in tests.columns if c.endswith("_mentioning") and c != "mentioning"]
@@ -231,7 +231,7 @@ def _cooccurrence(frames: ProjectFrames, coder: str | None, book: str) -> None:
         st.caption("Ingen kodede segmenter her ennå.")
         return
     use_jaccard = st.toggle("Vis Jaccard (overlapp i forhold til samlet bruk)", key="sml_co_jaccard")
-    long = _cooccurrence_long(state.db_path(), state.version(), coder, book)
+    long = _cooccurrence_long(state.db_path(), state.frames_version(), coder, book)
     long = long.assign(value=long["jaccard"] if use_jaccard else long["count"])
     order = list(dict.fromkeys(long["code_a"]))
     chart = alt.Chart(long).mark_rect(stroke="#FFFFFF").encode(
@@ -250,7 +250,7 @@ def _framework(frames: ProjectFrames, coder: str | None, book: str) -> None:
     if codings.empty:
         st.caption("Ingen kodinger her ennå.")
         return
-    matrix = _framework_matrix(state.db_path(), state.version(), coder, book)
+    matrix = _framework_matrix(state.db_path(), state.frames_version(), coder, book)
     st.caption("Informanter × koder; hver celle viser de kodede sitatene. Velg en kodebok over for færre kolonner.")
     config = {c: st.column_config.TextColumn(c, width="large") for c in matrix.columns if "/" in str(c)}
     st.dataframe(widgets.norwegian_columns(matrix), hide_index=True, width="stretch", column_config=config,

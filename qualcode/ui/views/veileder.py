@@ -17,26 +17,26 @@ BOOT = 300  # bootstrap resamples for the intervals shown here (the CLI report u
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _codebook_groups(path: str, version: str, attribute: str) -> pd.DataFrame:
-    f = state.frames_at(path, version)
+    f = state.frames_at(path, version, False, None)
     return matrix_long(f.codings, f.coded_segments, f.segments, f.cases, rows="codebook", cols=attribute,
                        codes=f.codes)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _frequencies(path: str, version: str) -> pd.DataFrame:
-    f = state.frames_at(path, version)
+    f = state.frames_at(path, version, False, None)
     return frequencies(f.codings, f.coded_segments, level="code", by_coder=True, codes=f.codes)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _progress(path: str, version: str) -> pd.DataFrame:
-    f = state.frames_at(path, version)
+    f = state.frames_at(path, version, False, None)
     return workbench.coding_progress(f.codings, f.coded_segments, f.segments)
 
 
 @st.cache_data(show_spinner="Beregner enighet …", max_entries=16)
 def _agreement(path: str, version: str, coders: tuple[str, ...]) -> AgreementResult:
-    f = state.frames_at(path, version)
+    f = state.frames_at(path, version, False, None)
     return agreement(f.codings, f.coded_segments, f.segments, list(coders), codes=f.codes, n_boot=BOOT)
 
 
@@ -57,7 +57,7 @@ def render() -> None:
 
 def _categories(cases: pd.DataFrame) -> None:
     attributes = [c for c in cases.columns if c != "case"]
-    path, version = state.db_path(), state.version()
+    path, version = state.db_path(), state.frames_version()
     if attributes:
         if st.session_state.get(ATTR_KEY) not in attributes:
             st.session_state[ATTR_KEY] = "ledermodell" if "ledermodell" in attributes else attributes[0]
@@ -76,7 +76,7 @@ def _categories(cases: pd.DataFrame) -> None:
 
 
 def _progress_view() -> None:
-    progress = _progress(state.db_path(), state.version())
+    progress = _progress(state.db_path(), state.frames_version())
     st.caption("Andel av informantens segmenter som har minst én koding, per dokument og koder.")
     st.dataframe(widgets.norwegian_columns(progress.fillna({"coder": "–"})), hide_index=True, width="stretch",
                  column_config={"Andel kodet": st.column_config.ProgressColumn("Andel kodet", format="percent",
@@ -96,7 +96,7 @@ def _agreement_view() -> None:
         st.caption("Velg minst to kodere.")
         return
     with widgets.guard():
-        result = _agreement(state.db_path(), state.version(), tuple(picked))
+        result = _agreement(state.db_path(), state.frames_version(), tuple(picked))
         overall = result.overall
         cols = st.columns(4)
         cols[0].metric("Enheter (segmenter)", overall.get("n_units", 0))
