@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 
 from qualcode.cases import read_meta_csv
 from qualcode.coding import import_codings
-from qualcode.db.models import Case, Coder, Coding, Document, Segment
+from qualcode.db.models import Case, Coder, Coding, Document, Segment, Suggestion
 from qualcode.db.session import open_engine, session_scope
 from qualcode.errors import InputError
 from qualcode.importer import import_paths
 from qualcode.project import load_codebook_dir
+from qualcode.suggest.project import score_project
 
 DEMO_ENV = "QUALCODE_DEMO_DIR"
 
@@ -65,6 +66,10 @@ def build_demo(db: str | Path, corpus_dir: Path | None = None) -> DemoSummary:
     codings_csv = corpus / "codings.csv"
     if codings_csv.exists():
         import_codings(engine, codings_csv)
+    with session_scope(engine) as session:
+        if session.scalar(select(func.count(Suggestion.id))) == 0:
+            # a first round of suggestions, so a new user has something to accept or reject at once
+            score_project(session, actor="demo")
     with session_scope(engine) as session:
         documents = session.scalar(select(func.count(Document.id))) or 0
         cases = session.scalar(select(func.count(Case.id))) or 0

@@ -51,7 +51,8 @@ CODED_SEGMENT_COLUMNS = ["coding_id", "segment_id", "document_id", "document", "
 
 
 def _frame(session: Session, stmt: object, columns: list[str]) -> pd.DataFrame:
-    rows = session.execute(stmt).all()  # type: ignore[call-overload]
+    # plain tuples: building a frame from SQLAlchemy Row objects is several times slower
+    rows = [tuple(r) for r in session.execute(stmt)]  # type: ignore[call-overload]
     return pd.DataFrame.from_records(rows, columns=columns)
 
 
@@ -257,8 +258,8 @@ def codings_frame(session: Session, include_interviewer: bool = False, coder: st
 
 
 def _check_snapshots(frame: pd.DataFrame, texts: dict[int, str]) -> None:
-    for cid, doc_id, doc, start, end, snap in zip(frame["coding_id"], frame["document_id"], frame["document"],
-                                                   frame["start"], frame["end"], frame["text"], strict=True):
+    columns = [frame[c].tolist() for c in ("coding_id", "document_id", "document", "start", "end", "text")]
+    for cid, doc_id, doc, start, end, snap in zip(*columns, strict=True):
         if texts[doc_id][start:end] != snap:
             raise IntegrityError(
                 f"coding {cid} in document '{doc}': stored text differs from the document text at {start}-{end}"

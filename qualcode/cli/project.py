@@ -178,7 +178,10 @@ def _run_ui(db: str, port: int, host: str) -> None:
             f"warning: the UI will listen on {host}: anyone who can reach this machine can read the interviews",
             markup=False,
         )
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+    from qualcode.ui import streamlit_flags
+
+    # the flags repeat .streamlit/config.toml, which streamlit reads only from the folder it starts in
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file), *streamlit_flags(), "--server.port", str(port),
            "--server.address", host, "--browser.gatherUsageStats", "false", "--server.headless", "true"]
     out_console.print(f"qualcode UI: http://{host}:{port}  (Ctrl+C to stop)", markup=False)
     try:

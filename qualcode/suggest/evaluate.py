@@ -36,6 +36,8 @@ from qualcode.suggest.learned import Suggester, TrainingData
 THRESHOLD_GRID = np.round(np.arange(0.15, 0.86, 0.05), 2)
 PATTERN_THRESHOLD = 0.5
 INNER_FOLDS = 5
+DEMO_CODER = "ingrid"
+DEMO_KNOWN = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,75 @@ def codebook_examples(books: Sequence[CodebookSpec]) -> TrainingData:
     return TrainingData(texts, np.array(labels), np.array(known))
 
 
+def demo_rows(books: Sequence[CodebookSpec], weight: float = 0.5, coder: str = DEMO_CODER,
+              corpus_dir: Path | None = None, uncoded: str = "segments") -> TrainingData:
+    """Theme-labelled rows from the demo corpus's reference coding (``coder``), read from the files.
+
+    Each distinct span coded by ``coder`` in a participant turn is a row positive for the themes
+    (codebooks) of its codes and negative for the others; each participant segment (turn mode)
+    that no coding of ``coder`` touches is a row without a theme. Every row weighs ``weight``
+    relative to a TRAIN quote. Nothing is cached or written.
+    """
+    import csv
+
+    from qualcode.demo import demo_corpus_dir
+    from qualcode.ingest import read_transcript
+    from qualcode.segment import segment_transcript
+
+    corpus = corpus_dir or demo_corpus_dir()
+    keys = {theme_key(book.name): k for k, book in enumerate(books)}
+    n = len(books)
+    path = corpus / "codings.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.DictReader(handle) if row.get("coder") == coder]
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    spans: dict[str, dict[tuple[int, int], np.ndarray]] = {}
+    for number, row in enumerate(rows, start=2):
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(f"{path}: row {number}: start and end must be integers") from None
+        theme = (row.get("code") or "").split("/", 1)[0]
+        labels = spans.setdefault(row["document"], {}).setdefault((start, end), np.zeros(n, dtype=bool))
+        k = keys.get(theme_key(theme))
+        if k is not None:
+            labels[k] = True
+    texts: list[str] = []
+    labels: list[np.ndarray] = []
+    for document in sorted(spans):
+        transcript = read_transcript(corpus / document)
+        text = transcript.text
+        coded = spans[document]
+        for segment in segment_transcript(transcript):
+            if segment.speaker_role != "participant":
+                continue
+            inside = [(s, e) for (s, e) in coded if s < segment.end and e > segment.start]
+            if not inside:
+                texts.append(text[segment.start:segment.end])
+                labels.append(np.zeros(n, dtype=bool))
+                continue
+            for s, e in inside:
+                texts.append(text[s:e])
+                labels.append(coded[(s, e)])
+            if uncoded == "sentences":
+                from qualcode.nlp import sentence_spans_many
+                for ss, se in sentence_spans_many([text[segment.start:segment.end]])[0]:
+                    ss, se = segment.start + ss, segment.start + se
+                    if not any(s < se and e > ss for s, e in inside) and len(text[ss:se].split()) >= 4:
+                        texts.append(text[ss:se])
+                        labels.append(np.zeros(n, dtype=bool))
+    if not texts:
+        return TrainingData.empty(n)
+    y = np.array(labels)
+    # spans seen twice (same span in several rows) are merged by the dict above; known everywhere
+    known = np.ones_like(y)
+    if DEMO_KNOWN == "positive":
+        known = y | ~y.any(axis=1, keepdims=True)
+    return TrainingData(texts, y, known, np.full(len(texts), float(weight)))
+
+
 def label_matrix(quotes: Sequence[Quote], themes: Sequence[str], source: str) -> np.ndarray:
     keys = {theme_key(t): k for k, t in enumerate(themes)}
     y = np.zeros((len(quotes), len(themes)), dtype=bool)
@@ -171,7 +242,8 @@ def _best_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> fl
 
 
 def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y: np.ndarray,
-                      seed: int = 0, shared: bool = True, **params: Any) -> np.ndarray:
+                      seed: int = 0, shared: bool = True, extra: TrainingData | None = None,
+                      **params: Any) -> np.ndarray:
     """Per-theme thresholds maximising F1 on out-of-fold scores inside the training quotes."""
     default = theme_suggester(books, **params).thresholds
     folds = min(INNER_FOLDS, len(quotes))
@@ -181,7 +253,7 @@ def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y:
     texts = [q.text for q in quotes]
     for train, test in KFold(folds, shuffle=True, random_state=seed).split(texts):
         inner = theme_suggester(books, **params)
-        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), codebook_examples(books))
+        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), extra)
         oof[test] = inner.score([texts[i] for i in test]).blended
     if shared:
         return np.full(y.shape[1], _best_shared_threshold(oof, y, float(default[0])))
@@ -202,7 +274,9 @@ def _best_shared_threshold(scores: np.ndarray, truth: np.ndarray, default: float
 
 
 def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
-                         codebook_dir: str | Path | None = None, **params: Any) -> dict[str, Any]:
+                         codebook_dir: str | Path | None = None, extra_training: str = "demo",
+                         extra_weight: float = 0.5, shared_threshold: bool = True,
+                         demo_uncoded: str = "segments", **params: Any) -> dict[str, Any]:
     """``{"patterns": metrics, "trained": metrics}`` for the quotes in ``test_path``."""
     books = load_codebooks(codebook_dir if codebook_dir is not None else shipped_codebook_dir())
     if not books:
@@ -216,8 +290,11 @@ def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
     patterns_only = theme_suggester(books, **params)
     pattern_pred = patterns_only.score(test_texts).pattern >= PATTERN_THRESHOLD
 
+    extra = codebook_examples(books)
+    if extra_training == "demo":
+        extra = extra.concat(demo_rows(books, extra_weight, uncoded=demo_uncoded))
     trained = theme_suggester(books, **params)
-    trained.thresholds = choose_thresholds(books, train, y_train, **params)
-    trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)), codebook_examples(books))
+    trained.thresholds = choose_thresholds(books, train, y_train, shared=shared_threshold, extra=extra, **params)
+    trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)), extra)
     trained_pred = trained.suggested(trained.score(test_texts))
     return {"patterns": metrics(y_test, pattern_pred, themes), "trained": metrics(y_test, trained_pred, themes)}

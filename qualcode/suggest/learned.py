@@ -41,15 +41,17 @@ CHUNK = 4096
 
 
 def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, class_weight: str | None, max_negatives: int,
-             seed: int) -> tuple[np.ndarray, float]:
+             seed: int, sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """One label's logistic regression; surplus negatives are subsampled and up-weighted."""
-    weight = None
+    weight = sample_weight
     negatives = np.flatnonzero(~y)
     budget = max(max_negatives, 3 * int(y.sum()))
     if len(negatives) > budget:
         chosen = np.random.default_rng(seed).choice(negatives, size=budget, replace=False)
         rows = np.sort(np.concatenate([np.flatnonzero(y), chosen]))
         weight = np.where(y[rows], 1.0, len(negatives) / budget)
+        if sample_weight is not None:
+            weight = weight * sample_weight[rows]
         x, y = x[rows], y[rows]
     model = LogisticRegression(solver="liblinear", C=c, class_weight=class_weight, tol=1e-2)
     model.fit(x, y, sample_weight=weight)
@@ -73,8 +75,13 @@ class MultiLabelLogistic(BaseEstimator):
         self.max_negatives = max_negatives
         self.n_jobs = n_jobs
 
-    def fit(self, X: sp.csr_matrix, Y: np.ndarray, known: np.ndarray | None = None) -> MultiLabelLogistic:
+    def fit(self, X: sp.csr_matrix, Y: np.ndarray, known: np.ndarray | None = None,
+            sample_weight: np.ndarray | None = None) -> MultiLabelLogistic:
+        """``sample_weight`` (one per row, default 1) scales each row's loss, e.g. to down-weight
+        rows from another source than the human decisions."""
         Y = np.asarray(Y, dtype=bool)
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
         known = np.ones_like(Y, dtype=bool) if known is None else np.asarray(known, dtype=bool)
         n_labels = Y.shape[1]
         self.n_positive_ = (Y & known).sum(axis=0)
@@ -84,7 +91,8 @@ class MultiLabelLogistic(BaseEstimator):
         self.intercept_ = np.full(n_labels, -10.0)
         jobs = [k for k in range(n_labels) if self.trained_[k]]
         results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fit_one)(X[known[:, k]], Y[known[:, k], k], self.C, self.class_weight, self.max_negatives, k)
+            delayed(_fit_one)(X[known[:, k]], Y[known[:, k], k], self.C, self.class_weight, self.max_negatives, k,
+                              None if sample_weight is None else sample_weight[known[:, k]])
             for k in jobs
         )
         for k, (coef, intercept) in zip(jobs, results, strict=True):
@@ -104,18 +112,29 @@ class MultiLabelLogistic(BaseEstimator):
 
 @dataclass(frozen=True, slots=True)
 class TrainingData:
-    """Texts with multi-label decisions: ``labels[i, k]`` coded, ``known[i, k]`` decided by a person."""
+    """Texts with multi-label decisions: ``labels[i, k]`` coded, ``known[i, k]`` decided by a person.
+
+    ``weights`` (optional, one per row) scale each row's loss in training; ``None`` means 1 for all.
+    """
 
     texts: list[str]
     labels: np.ndarray
     known: np.ndarray
+    weights: np.ndarray | None = None
 
     def subset(self, rows: np.ndarray) -> TrainingData:
-        return TrainingData([self.texts[i] for i in rows], self.labels[rows], self.known[rows])
+        weights = None if self.weights is None else self.weights[rows]
+        return TrainingData([self.texts[i] for i in rows], self.labels[rows], self.known[rows], weights)
+
+    def row_weights(self) -> np.ndarray:
+        return np.ones(len(self.texts)) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
 
     def concat(self, other: TrainingData) -> TrainingData:
+        weights = None
+        if self.weights is not None or other.weights is not None:
+            weights = np.concatenate([self.row_weights(), other.row_weights()])
         return TrainingData(self.texts + other.texts, np.vstack([self.labels, other.labels]),
-                            np.vstack([self.known, other.known]))
+                            np.vstack([self.known, other.known]), weights)
 
     @classmethod
     def empty(cls, n_labels: int) -> TrainingData:
@@ -192,7 +211,7 @@ class Suggester:
         analysed = self.analyse(both.texts)
         self.featurizer.fit(self.table, analysed.batch)
         x = self.featurizer.transform(self.table, analysed, self._feature_groups)
-        model = MultiLabelLogistic(**self.model_params).fit(x, both.labels, both.known)
+        model = MultiLabelLogistic(**self.model_params).fit(x, both.labels, both.known, both.weights)
         self.model = model
         human = (data.labels & data.known).sum(axis=0).astype(np.float64) if data.texts else np.zeros(len(self.labels))
         self.weights = np.where(model.trained_, human / np.maximum(human + self.blend_k, 1e-9), 0.0)
@@ -293,5 +312,7 @@ def _version(data: TrainingData) -> str:
         digest.update(text.encode("utf-8"))
         digest.update(np.packbits(labels).tobytes())
         digest.update(np.packbits(known).tobytes())
+    if data.weights is not None:
+        digest.update(np.asarray(data.weights, dtype=np.float64).tobytes())
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     return f"learned-{digest.hexdigest()[:10]}-{stamp}"

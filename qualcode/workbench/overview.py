@@ -7,20 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from qualcode.db.models import (
-    Event,
-)
+from qualcode.db.models import Event
 from qualcode.db.session import session_scope
-
-if TYPE_CHECKING:
-    pass
-
-
 
 # --------------------------------------------------------------------------- comparison
 

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 from sqlalchemy import Engine, func, select
@@ -33,18 +33,12 @@ from qualcode.importer import FileResult, import_paths
 from qualcode.ingest import SUPPORTED_EXTENSIONS
 from qualcode.ingest.speakers import SpeakerConfig
 
-if TYPE_CHECKING:
-    pass
-
-
-
 P = ParamSpec("P")
 T = TypeVar("T")
 
 def natural_key(text: str) -> tuple[object, ...]:
     """Sort key that puts "Informant 2" before "Informant 10"."""
     return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text))
-
 
 
 def open_project(db: str | Path) -> Engine:
@@ -257,7 +251,6 @@ def import_uploads(
 def supported_extensions() -> list[str]:
     """File extensions the importer reads, without the dot."""
     return [ext.lstrip(".") for ext in SUPPORTED_EXTENSIONS]
-
 
 
 def attribute_names(engine: Engine) -> list[str]:

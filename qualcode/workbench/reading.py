@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -22,11 +22,6 @@ from qualcode.db.models import (
 from qualcode.db.session import session_scope
 from qualcode.errors import InputError, NotFoundError
 from qualcode.nlp import words
-
-if TYPE_CHECKING:
-    pass
-
-
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")
 FALLBACK_COLOUR = "#888888"
@@ -58,7 +53,7 @@ def code_choices(engine: Engine, include_retired: bool = False) -> list[CodeInfo
     """Codes in codebook then position order (children after their parent)."""
     with session_scope(engine) as s:
         codes = s.scalars(select(Code).join(Codebook).order_by(Codebook.name, Code.position, Code.name)).all()
-        infos = [_code_info(c) for c in codes if include_retired or not c.retired]
+        infos = [code_info(c) for c in codes if include_retired or not c.retired]
     by_parent: dict[str | None, list[CodeInfo]] = {}
     for info in infos:
         by_parent.setdefault(info.parent_path, []).append(info)
@@ -75,7 +70,7 @@ def code_choices(engine: Engine, include_retired: bool = False) -> list[CodeInfo
     return ordered
 
 
-def _code_info(code: Code) -> CodeInfo:
+def code_info(code: Code) -> CodeInfo:
     parent = code.parent.path if code.parent is not None else None
     return CodeInfo(code.id, code.path, code.name, code.codebook.name, safe_colour(code.color), code.definition,
                     code.inclusion, code.exclusion, code.retired, parent)
@@ -107,7 +102,7 @@ def codebook_views(engine: Engine) -> list[CodebookView]:
         for book in s.scalars(select(Codebook).order_by(Codebook.name)):
             details = []
             for code in sorted(book.codes, key=lambda c: (c.parent_id is not None, c.position, c.name)):
-                details.append(CodeDetail(_code_info(code), list(code.examples or []), list(code.patterns or []),
+                details.append(CodeDetail(code_info(code), list(code.examples or []), list(code.patterns or []),
                                           list(code.aliases or []), [c.name for c in code.children],
                                           used.get(code.id, 0)))
             views.append(CodebookView(book.id, book.name, book.description or "", details))

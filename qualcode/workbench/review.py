@@ -8,19 +8,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from qualcode.db.models import (
-    Code,
-    Codebook,
-    Segment,
-    Suggestion,
-)
+from qualcode.db.models import Code, Codebook, Segment, Suggestion
 from qualcode.db.session import session_scope
 from qualcode.errors import InputError, NotFoundError
+from qualcode.workbench.reading import CodeInfo, code_info, safe_colour
 
 if TYPE_CHECKING:
     from qualcode.suggest.project import ScoreSummary
-
-from qualcode.workbench.reading import CodeInfo, _code_info, safe_colour
 
 # --------------------------------------------------------------------------- suggestions
 
@@ -132,7 +126,7 @@ def next_suggestion(engine: Engine, order: str = "uncertainty", code_id: int | N
         view = SuggestionView(row.id, segment.id, row.code_id, row.code.path, safe_colour(row.code.color),
                               row.code.definition, float(row.score), tuple(row.evidence or ()), row.model_version,
                               row.status)
-        return QueueItem(view, _code_info(row.code), document.id, document.name,
+        return QueueItem(view, code_info(row.code), document.id, document.name,
                          document.case.name if document.case else None,
                          Turn(segment.speaker, segment.speaker_role, text[segment.start:segment.end]),
                          segment.ordinal, turn(neighbours.get(segment.ordinal - 1)),
