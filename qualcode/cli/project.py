@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -123,7 +123,7 @@ def import_codings_cmd(
     out_console.print(f"{result.added} codings imported, {result.unchanged} already present", markup=False)
 
 
-class ExportKind(str, Enum):
+class ExportKind(StrEnum):
     segments = "segments"
     cases = "cases"
     documents = "documents"
