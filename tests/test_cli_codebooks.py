@@ -94,3 +94,30 @@ def test_import_reports_a_bad_file(project: tuple[str, Path], tmp_path: Path) ->
     bad.write_text("name: x\ncodes:\n  - name: y\n    definition: z\n    color: blå\n", encoding="utf-8")
     code, out = run("codebook", "import", str(bad), "--db", db)
     assert code == 1 and 'code "x/y": field "color"' in out
+
+
+def test_codebook_export_yaml_and_json_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from qualcode.cli import app
+    from qualcode.codebook import load_codebook
+
+    runner = CliRunner()
+    db = str(tmp_path / "p.sqlite")
+    assert runner.invoke(app, ["init", "--db", db]).exit_code == 0
+    folder = tmp_path / "books"
+    result = runner.invoke(app, ["codebook", "export", "--db", db, "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["autonomi.yaml", "likeverd.yaml", "måling.yaml", "tillit.yaml"]
+    assert len(load_codebook(folder / "tillit.yaml").codes) == 6
+    result = runner.invoke(app, ["codebook", "export", "--db", db, "--name", "måling", "--format", "json",
+                                 "-o", str(tmp_path / "m.json")])
+    assert result.exit_code == 0 and load_codebook(tmp_path / "m.json").name == "måling"
+    db2 = str(tmp_path / "q.sqlite")
+    runner.invoke(app, ["init", "--db", db2, "--no-codebooks"])
+    assert runner.invoke(app, ["codebook", "import", str(folder), "--db", db2]).exit_code == 0
+    again = tmp_path / "again"
+    runner.invoke(app, ["codebook", "export", "--db", db2, "-o", str(again)])
+    assert (again / "likeverd.yaml").read_text(encoding="utf-8") == (folder / "likeverd.yaml").read_text(encoding="utf-8")
+    bad = runner.invoke(app, ["codebook", "export", "--db", db, "--format", "xml"])
+    assert bad.exit_code == 1 and "--format xml" in bad.stderr

@@ -80,6 +80,11 @@ def test_missing_database_is_refused_without_create(tmp_path: Path) -> None:
         open_engine(tmp_path / "none.sqlite", create=False)
 
 
+def test_missing_driver_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="driver is not installed"):
+        open_engine("nosuchdb+nodriver://user@localhost/q")
+
+
 def test_database_url_accepts_paths_and_urls(tmp_path: Path) -> None:
     assert database_url(tmp_path / "a.sqlite") == f"sqlite:///{tmp_path / 'a.sqlite'}"
     assert database_url("postgresql+psycopg://u@localhost/q") == "postgresql+psycopg://u@localhost/q"

@@ -116,6 +116,44 @@ def create_book_cmd(
         _say(f"created codebook {book.name}")
 
 
+@codebook_app.command("export")
+@handle_errors
+def export_book_cmd(
+    db: DbOption = DEFAULT_DB,
+    name: Annotated[str | None, typer.Option("--name", help="One codebook (default: all).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json.")] = "yaml",
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="A file, or a folder for one file per codebook (default: standard output)."),
+    ] = None,
+) -> None:
+    """Export codebooks as YAML or JSON files that `qualcode codebook import` reads back."""
+    from qualcode.codebook import codebook_to_text
+    from qualcode.codebook_ops import export_codebook, export_codebooks
+    from qualcode.db.session import session_scope
+
+    if fmt not in ("yaml", "json"):
+        raise CodebookError(f"--format {fmt}: choose yaml or json")
+    with session_scope(open_project(db)) as session:
+        specs = [export_codebook(session, name)] if name else export_codebooks(session)
+    if out is not None and (out.is_dir() or (len(specs) > 1 and not out.suffix)):
+        out.mkdir(parents=True, exist_ok=True)
+        for spec in specs:
+            target = out / f"{spec.name}.{fmt}"
+            target.write_text(codebook_to_text(spec, fmt), encoding="utf-8")
+            _say(f"wrote {target}")
+        return
+    if len(specs) != 1:
+        raise CodebookError("several codebooks go to a folder (-o FOLDER) or to standard output one at a time "
+                            "(--name NAME)")
+    text = codebook_to_text(specs[0], fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _say(f"wrote {out}")
+
+
 @code_app.command("create")
 @handle_errors
 def create_cmd(

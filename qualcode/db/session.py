@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.db.models import Base, Event
@@ -138,7 +138,10 @@ def open_engine(db: str | Path, *, create: bool = True, upgrade_schema: bool = T
         parent = Path(url.removeprefix("sqlite:///")).parent
         if not parent.exists():
             raise InputError(f"--db {db}: folder {parent} does not exist")
-    engine = create_engine(url, future=True)
+    try:
+        engine = create_engine(url, future=True)
+    except (ImportError, NoSuchModuleError) as exc:
+        raise InputError(f"--db {db}: the database driver is not installed ({exc})") from None
     if engine.url.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
