@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.errors import QualcodeError
+from qualcode.ingest.base import trim_span
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -257,14 +258,6 @@ def _tokenizer_nlp() -> Language:
     return _blank_nb()
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
     """Sentence (start, end) offsets within each text, whitespace trimmed, empty sentences dropped.
 
@@ -291,7 +284,7 @@ def sentence_spans_many(texts: list[str]) -> list[list[tuple[int, int]]]:
     for i, text in enumerate(texts):
         spans = []
         for j in range(cut[i], cut[i + 1]):
-            b, e = _trimmed(text, begins[j], ends[j])
+            b, e = trim_span(text, begins[j], ends[j])
             if e > b:
                 spans.append((b, e))
         out.append(spans)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qualcode.errors import InputError
-from qualcode.ingest.base import Transcript
+from qualcode.ingest.base import Transcript, trim_span
 from qualcode.nlp import sentence_spans_many, word_count
 
 SegmentMode = Literal["turn", "paragraph", "sentence"]
@@ -35,14 +35,6 @@ class SegmentSpan:
     time_start: float | None
     time_end: float | None
     word_count: int
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def _windows(text: str, sentences: list[tuple[int, int]], max_words: int) -> list[tuple[int, int, int]]:
@@ -116,7 +108,7 @@ def segment_transcript(
     spans: list[SegmentSpan] = []
     for index, (turn, raw) in enumerate(zip(transcript.turns, _raw_spans(transcript, mode, max_words), strict=True)):
         for raw_start, raw_end, words in raw:
-            start, end = _trim(text, raw_start, raw_end)
+            start, end = trim_span(text, raw_start, raw_end)
             if end <= start:
                 continue
             spans.append(

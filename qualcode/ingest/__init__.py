@@ -7,16 +7,32 @@ No library exception escapes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from qualcode.ingest.base import Transcript, Turn, normalize_text
-from qualcode.ingest.docx import read_docx
-from qualcode.ingest.odt import read_odt
-from qualcode.ingest.pdf import read_pdf
 from qualcode.ingest.speakers import SpeakerConfig, find_turns
 from qualcode.ingest.subtitles import read_srt, read_vtt
 from qualcode.ingest.text import file_error, read_markdown, read_text
+
+Reader = Callable[[Path, SpeakerConfig], Transcript]
+
+
+def _on_demand(module: str, name: str) -> Reader:
+    """A reader whose module (and its library: python-docx, pypdf, odfpy) is imported on first use."""
+
+    def reader(path: Path, speakers: SpeakerConfig) -> Transcript:
+        function: Reader = getattr(importlib.import_module(module), name)
+        return function(path, speakers)
+
+    reader.__name__ = reader.__qualname__ = name
+    return reader
+
+
+read_docx = _on_demand("qualcode.ingest.docx", "read_docx")
+read_pdf = _on_demand("qualcode.ingest.pdf", "read_pdf")
+read_odt = _on_demand("qualcode.ingest.odt", "read_odt")
 
 __all__ = [
     "READERS",
@@ -29,7 +45,7 @@ __all__ = [
     "read_transcript",
 ]
 
-READERS: dict[str, Callable[[Path, SpeakerConfig], Transcript]] = {
+READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".md": read_markdown,
     ".docx": read_docx,

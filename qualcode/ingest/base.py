@@ -39,3 +39,12 @@ def normalize_text(text: str) -> str:
     """NFC-normalise and turn CRLF and CR into ``\\n``. Every reader ends with this."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text)
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` moved inwards past whitespace at both edges (empty spans stay empty)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from qualcode.ingest.base import SpeakerRole, Turn
+from qualcode.ingest.base import SpeakerRole, Turn, trim_span
 
 __all__ = [
     "Label",
@@ -216,14 +216,6 @@ def select_labels(candidates: Sequence[Label], config: SpeakerConfig | None = No
     )
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _ends_with_question(utterance: str) -> bool:
     return _QUESTION_END_RE.search(utterance) is not None
 
@@ -261,12 +253,12 @@ def assign_roles(
 def _paragraph_turns(text: str) -> list[Turn]:
     turns: list[Turn] = []
     for match in re.finditer(r"\S(?:.|\n(?![ \t]*\n))*", text):
-        start, end = _trimmed(text, match.start(), match.end())
+        start, end = trim_span(text, match.start(), match.end())
         time: float | None = None
         stamp = _leading_timestamp(text, start, end)
         if stamp is not None and stamp.end() < end:
             time = parse_timestamp(stamp.group("ts"))
-            start, end = _trimmed(text, stamp.end(), end)
+            start, end = trim_span(text, stamp.end(), end)
         turns.append(Turn(start, end, None, "participant", time))
     return _with_time_ends(turns)
 
@@ -292,7 +284,7 @@ def build_turns(text: str, labels: Sequence[Label], config: SpeakerConfig | None
     spans: list[tuple[Label, int, int]] = []
     for i, label in enumerate(labels):
         stop = labels[i + 1].line_start if i + 1 < len(labels) else len(text)
-        start, end = _trimmed(text, label.content_start, stop)
+        start, end = trim_span(text, label.content_start, stop)
         if end > start:
             spans.append((label, start, end))
     roles = assign_roles([(lab.speaker, lab.role, text[s:e]) for lab, s, e in spans], config)
