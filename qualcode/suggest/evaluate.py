@@ -241,6 +241,27 @@ def _best_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> fl
     return best
 
 
+def _oof_scores(books: Sequence[CodebookSpec], texts: Sequence[str], y: np.ndarray, extra: TrainingData | None,
+                seed: int, params: dict[str, Any]) -> np.ndarray:
+    folds = min(INNER_FOLDS, len(texts))
+    oof = np.zeros(y.shape)
+    for train, test in KFold(folds, shuffle=True, random_state=seed).split(texts):
+        inner = theme_suggester(books, **params)
+        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), extra)
+        oof[test] = _final(inner.score([texts[i] for i in test]))
+    return oof
+
+
+def _final(scores: Any) -> np.ndarray:
+    if PATTERN_FLOOR:
+        return np.where(scores.pattern >= PATTERN_THRESHOLD, 1.0, scores.blended)
+    return scores.blended
+
+
+PATTERN_FLOOR = False
+C_GRID: tuple[float, ...] = ()
+
+
 def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y: np.ndarray,
                       seed: int = 0, shared: bool = True, extra: TrainingData | None = None,
                       **params: Any) -> np.ndarray:
@@ -249,15 +270,26 @@ def choose_thresholds(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y:
     folds = min(INNER_FOLDS, len(quotes))
     if folds < 2:
         return default
-    oof = np.zeros(y.shape)
     texts = [q.text for q in quotes]
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(texts):
-        inner = theme_suggester(books, **params)
-        inner.fit(TrainingData([texts[i] for i in train], y[train], np.ones_like(y[train])), extra)
-        oof[test] = inner.score([texts[i] for i in test]).blended
+    oof = _oof_scores(books, texts, y, extra, seed, params)
     if shared:
         return np.full(y.shape[1], _best_shared_threshold(oof, y, float(default[0])))
     return np.array([_best_threshold(oof[:, k], y[:, k], default[k]) for k in range(y.shape[1])])
+
+
+def choose_c_and_threshold(books: Sequence[CodebookSpec], quotes: Sequence[Quote], y: np.ndarray,
+                           extra: TrainingData | None, seed: int = 0, **params: Any) -> tuple[float, float]:
+    texts = [q.text for q in quotes]
+    best = (-1.0, 8.0, 0.3)
+    for c in C_GRID:
+        oof = _oof_scores(books, texts, y, extra, seed, {**params, "C": c})
+        t = _best_shared_threshold(oof, y, 0.3)
+        predicted = oof >= t
+        tp = (predicted & y).sum(axis=0)
+        f1 = float((2 * tp / np.maximum(predicted.sum(axis=0) + y.sum(axis=0), 1)).mean())
+        if f1 > best[0] + 1e-9:
+            best = (f1, c, t)
+    return best[1], best[2]
 
 
 def _best_shared_threshold(scores: np.ndarray, truth: np.ndarray, default: float) -> float:
@@ -293,8 +325,14 @@ def evaluate_suggestions(train_path: str | Path, test_path: str | Path,
     extra = codebook_examples(books)
     if extra_training == "demo":
         extra = extra.concat(demo_rows(books, extra_weight, uncoded=demo_uncoded))
-    trained = theme_suggester(books, **params)
-    trained.thresholds = choose_thresholds(books, train, y_train, shared=shared_threshold, extra=extra, **params)
+    if C_GRID:
+        c, t = choose_c_and_threshold(books, train, y_train, extra, **params)
+        params = {**params, "C": c}
+        trained = theme_suggester(books, **params)
+        trained.thresholds = np.full(len(themes), t)
+    else:
+        trained = theme_suggester(books, **params)
+        trained.thresholds = choose_thresholds(books, train, y_train, shared=shared_threshold, extra=extra, **params)
     trained.fit(TrainingData([q.text for q in train], y_train, np.ones_like(y_train)), extra)
-    trained_pred = trained.suggested(trained.score(test_texts))
+    trained_pred = _final(trained.score(test_texts)) >= trained.thresholds
     return {"patterns": metrics(y_test, pattern_pred, themes), "trained": metrics(y_test, trained_pred, themes)}
