@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode.cases import MetaTable, apply_meta_row, get_or_create_case, read_meta_csv
-from qualcode.db.models import Document, Segment
+from qualcode.db.models import Case, Document, Segment
 from qualcode.db.session import log_event, session_scope
 from qualcode.errors import InputError, QualcodeError
 from qualcode.ingest import SUPPORTED_EXTENSIONS, read_transcript
@@ -130,7 +130,7 @@ def import_file(
             if existing is not None and existing.sha256 == sha:
                 if meta_row is not None and meta is not None:
                     case = apply_meta_row(session, meta_row, meta.types, actor)
-                    existing.case_id = case.id
+                    _move_to_case(session, existing, case, actor)
                 return FileResult(path, "unchanged", f"{name}: identical to the imported version; nothing changed",
                                   existing.id)
             if existing is None:
@@ -202,6 +202,19 @@ def _replace(session: Session, document: Document, transcript: Transcript, path:
     return FileResult(path, "replaced", message, document.id, n, words, kept, dropped)
 
 
+def _move_to_case(session: Session, document: Document, case: Case, actor: str | None) -> None:
+    """Give a document its case from the metadata; a case left with no documents and no attributes
+    (the automatic one named after the file) is removed."""
+    old = document.case
+    if old is not None and old.id == case.id:
+        return
+    document.case = case
+    session.flush()
+    if old is not None and not old.documents and not old.values:
+        log_event(session, "case.delete", "case", old.id, {"name": old.name, "reason": "no documents left"}, actor)
+        session.delete(old)
+
+
 def check_meta_files(meta: MetaTable, files: list[Path], known_documents: set[str]) -> None:
     """Every row of the metadata CSV must name a file being imported or already in the project."""
     names = {f.name for f in files} | known_documents
@@ -244,16 +257,18 @@ def import_paths(
         if progress:
             progress(result)
     if meta is not None:
-        _apply_meta_to_known(engine, meta, actor)
+        _apply_meta_to_known(engine, meta, {f.name for f in files}, actor)
     return results
 
 
-def _apply_meta_to_known(engine: Engine, meta: MetaTable, actor: str | None) -> None:
+def _apply_meta_to_known(engine: Engine, meta: MetaTable, imported: set[str], actor: str | None) -> None:
     """Metadata rows for documents already in the project (not in this import) update their cases too."""
     with session_scope(engine) as session:
         for row in meta.rows:
-            document = session.scalar(select(Document).where(Document.name == Path(row.file).name))
+            name = Path(row.file).name
+            if name in imported:
+                continue  # handled with its file
+            document = session.scalar(select(Document).where(Document.name == name))
             if document is not None:
-                case = apply_meta_row(session, row, meta.types, actor)
-                document.case_id = case.id
+                _move_to_case(session, document, apply_meta_row(session, row, meta.types, actor), actor)
 

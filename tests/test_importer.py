@@ -218,3 +218,17 @@ def test_killed_import_leaves_a_consistent_database(tmp_path: Path) -> None:
     assert {r.status for r in results} <= {"imported", "unchanged"}
     with session_scope(engine) as s:
         assert s.scalar(select(func.count(Document.id))) == 60
+
+
+def test_metadata_for_documents_already_in_the_project(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A metadata CSV imported later (with no new files) still sets the cases of known documents."""
+    import_paths(engine, [_write(tmp_path / "a.txt", INTERVIEW)])
+    other = _write(tmp_path / "b.txt", INTERVIEW.replace("Informant 3", "IP"))
+    meta = _write(tmp_path / "meta.csv", "file,case,linje\na.txt,Informant 7,kommune\nb.txt,Informant 8,stat\n")
+    import_paths(engine, [other], meta_csv=meta)
+    with session_scope(engine) as s:
+        cases = dict(s.execute(select(Document.name, Case.name).join(Case)).all())
+        assert cases == {"a.txt": "Informant 7", "b.txt": "Informant 8"}
+        case = s.scalars(select(Case).where(Case.name == "Informant 7")).one()
+        assert {v.attribute.name: v.value for v in case.values} == {"linje": "kommune"}
+        assert sorted(s.scalars(select(Case.name))) == ["Informant 7", "Informant 8"]  # the automatic case "a" is gone
