@@ -14,11 +14,22 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from qualcode.cli import app
+from qualcode.codebook import load_codebooks
 from qualcode.db.models import Code, Coding, Event, Segment, Suggestion
 from qualcode.db.session import session_scope
 from qualcode.errors import InputError
+from qualcode.suggest import evaluate as evaluate_module
 from qualcode.suggest import report as report_module
-from qualcode.suggest.evaluate import evaluate_suggestions, metrics
+from qualcode.suggest.evaluate import (
+    demo_rows,
+    evaluate_suggestions,
+    metrics,
+    predict_trained,
+    read_quotes,
+    theme_scores,
+    theme_suggester,
+)
+from qualcode.suggest.learned import MultiLabelLogistic, Suggester, TrainingData
 from qualcode.suggest.project import active_codes, build_suggester, covers, load_project, score_project
 from qualcode.suggest.queue import accept, more_like_this, reject, review_queue, skip
 from qualcode.suggest.report import cohen_kappa, suggestion_report
@@ -330,6 +341,159 @@ def test_evaluate_rejects_unknown_themes(tmp_path: Path, quotes) -> None:  # typ
     bad.write_text('{"text": "x", "themes": ["velferd"]}\n', encoding="utf-8")
     with pytest.raises(InputError, match="velferd"):
         evaluate_suggestions(train, bad, books)
+
+
+# a tiny demo corpus: one interview, coded by ingrid (and one coding by martin, which is ignored)
+DEMO_TEXT = (
+    "Intervjuer: Har dere tillit til lederen?\n\n"
+    "Kari: Ja, vi har stor tillit til lederen vår. Vi måler alt hver uke.\n\n"
+    "Intervjuer: Og lunsjen?\n\n"
+    "Kari: Vi spiser lunsj sammen på fredag.\n"
+)
+
+
+def demo_corpus(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "inf1.txt").write_text(DEMO_TEXT, encoding="utf-8")
+    spans = [("Ja, vi har stor tillit til lederen vår.", "tillit/a", "ingrid"),
+             ("Vi måler alt hver uke.", "måling/b", "ingrid"),
+             ("Vi måler alt hver uke.", "tillit/a", "ingrid"),
+             ("Vi spiser lunsj sammen på fredag.", "tillit/a", "martin")]
+    lines = ["document,start,end,code,coder,text"]
+    for text, code, coder in spans:
+        start = DEMO_TEXT.index(text)
+        lines.append(f"inf1.txt,{start},{start + len(text)},{code},{coder},\"{text}\"")
+    (folder / "codings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "meta.csv").write_text("file,case\ninf1.txt,Informant 1\n", encoding="utf-8")  # marks a demo folder
+    return folder
+
+
+def test_demo_rows_are_coded_spans_and_uncoded_participant_turns(tmp_path: Path, quotes) -> None:  # type: ignore[no-untyped-def]
+    books = load_codebooks(quotes[2])  # måling, tillit
+    rows = demo_rows(books, 0.3, corpus_dir=demo_corpus(tmp_path / "demo"))
+    got = {text: {book.name for book, on in zip(books, labels, strict=True) if on}
+           for text, labels in zip(rows.texts, rows.labels, strict=True)}
+    # the span coded twice is one row with both themes; martin's coding does not count, so the
+    # lunch turn is a row without a theme; interviewer turns are never rows
+    assert got == {"Ja, vi har stor tillit til lederen vår.": {"tillit"},
+                   "Vi måler alt hver uke.": {"måling", "tillit"},
+                   "Vi spiser lunsj sammen på fredag.": set()}
+    assert rows.known.all() and np.allclose(rows.weights, 0.3)
+
+
+def test_extra_training_option_is_honoured(tmp_path: Path, quotes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    train, test, books = quotes
+    monkeypatch.setenv("QUALCODE_DEMO_DIR", str(demo_corpus(tmp_path / "demo")))
+    seen: list[TrainingData] = []
+    original = Suggester.fit
+
+    def spy(self: Suggester, data: TrainingData, extra: TrainingData | None = None) -> Suggester:
+        if extra is not None:
+            seen.append(extra)
+        return original(self, data, extra)
+
+    monkeypatch.setattr(Suggester, "fit", spy)
+    evaluate_suggestions(train, test, books)  # default: none
+    assert seen and all("Vi spiser lunsj sammen på fredag." not in extra.texts for extra in seen)
+    seen.clear()
+    evaluate_suggestions(train, test, books, extra_training="demo", extra_weight=0.25)
+    assert seen
+    for extra in seen:
+        index = extra.texts.index("Vi spiser lunsj sammen på fredag.")
+        assert extra.weights is not None and extra.weights[index] == 0.25
+        assert extra.weights[extra.texts.index("Tillit.")] == 1.0  # a codebook row keeps weight 1
+    with pytest.raises(InputError, match="extra training"):
+        evaluate_suggestions(train, test, books, extra_training="everything")
+    run = CliRunner().invoke(app, ["evaluate-suggestions", "--train", str(train), "--test", str(test),
+                                   "--codebooks", str(books), "--extra-training", "demo", "--json"])
+    assert run.exit_code == 0, run.output
+    assert set(json.loads(run.output)) == {"patterns", "trained"}
+
+
+THEMED_TRAIN = [
+    *({"text": t, "themes": ["tillit"]} for t in [
+        "Vi har tillit til hverandre i teamet.", "Lederen stoler på oss og viser tillit.",
+        "Tilliten mellom kollegene er stor.", "Jeg stoler på at lederen tar gode valg.",
+        "Det er god tillit mellom ledelsen og de ansatte."]),
+    *({"text": t, "themes": ["måling"]} for t in [
+        "Vi måler resultatene hver måned.", "Tallene på målekortet styrer mye.",
+        "Måltallene kommer fra direktoratet.", "Vi rapporterer tall hver uke.",
+        "Resultatene måles og sammenlignes med andre kontor."]),
+    *({"text": t, "themes": []} for t in [
+        "Vi spiser lunsj sammen.", "Kontoret ligger i sentrum.", "Jeg begynte her for fem år siden.",
+        "Det var mye snø i vinter.", "Kantina har god kaffe."]),
+]
+THEMED_TEST = [
+    {"text": "Tillit er grunnlaget for samarbeidet vårt.", "themes": ["tillit"]},
+    {"text": "Målingene viser at vi ligger bak.", "themes": ["måling"]},
+    {"text": "Parkeringen er full om morgenen.", "themes": []},
+]
+
+
+def test_trained_suggester_never_sees_test_quotes(tmp_path: Path, quotes, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    _train, _test, books = quotes
+    train, test = tmp_path / "themed_train.jsonl", tmp_path / "themed_test.jsonl"
+    for path, rows in ((train, THEMED_TRAIN), (test, THEMED_TEST)):
+        path.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in rows) + "\n", encoding="utf-8")
+    fitted: list[str] = []
+    threshold_rows: list[int] = []
+    original_fit, original_best = Suggester.fit, evaluate_module._best_shared_threshold
+
+    def spy_fit(self: Suggester, data: TrainingData, extra: TrainingData | None = None) -> Suggester:
+        fitted.extend(data.texts + (extra.texts if extra is not None else []))
+        return original_fit(self, data, extra)
+
+    def spy_best(scores: np.ndarray, truth: np.ndarray, default: float) -> float:
+        threshold_rows.append(len(truth))
+        return original_best(scores, truth, default)
+
+    monkeypatch.setattr(Suggester, "fit", spy_fit)
+    monkeypatch.setattr(evaluate_module, "_best_shared_threshold", spy_best)
+    result = evaluate_suggestions(train, test, books)
+    test_texts = {q["text"] for q in THEMED_TEST}
+    assert fitted and not test_texts & set(fitted)
+    assert threshold_rows == [len(THEMED_TRAIN)]  # the threshold is chosen on TRAIN's out-of-fold scores
+    assert result["trained"]["per_code"]["tillit"]["recall"] == 1.0
+    # each test quote's prediction is the same whether scored alone or with the others
+    loaded = load_codebooks(books)
+    train_quotes = read_quotes(train)
+    y = evaluate_module.label_matrix(train_quotes, [b.name for b in loaded], "train")
+    together = predict_trained(loaded, train_quotes, y, [q["text"] for q in THEMED_TEST])
+    alone = np.vstack([predict_trained(loaded, train_quotes, y, [q["text"]]) for q in THEMED_TEST])
+    assert (together == alone).all()
+
+
+def test_pattern_floor_keeps_strong_cues(quotes) -> None:  # type: ignore[no-untyped-def]
+    books = load_codebooks(quotes[2])
+    k = [b.name for b in books].index("tillit")
+    # people rejected "tillit" four times: the model learns to distrust the word
+    texts = [f"Tillit nummer {i} er ikke temaet her." for i in range(4)] + ["Vi stoler på hverandre."] * 3
+    y = np.zeros((len(texts), len(books)), dtype=bool)
+    y[4:, k] = True
+    suggester = theme_suggester(books).fit(TrainingData(texts, y, np.ones_like(y)))
+    probe = ["Tillit nummer 9 er ikke temaet her."]
+    scores = suggester.score(probe)
+    assert scores.blended[0, k] < scores.pattern[0, k] == 0.5
+    assert theme_scores(suggester, probe)[0, k] == 0.5
+    assert theme_scores(suggester, probe, pattern_floor=False)[0, k] == scores.blended[0, k]
+
+
+def test_sample_weight_is_a_row_multiplicity() -> None:
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    x = sp.csr_matrix(rng.random((30, 5)))
+    y = rng.random((30, 1)) > 0.5
+    weights = np.ones(30)
+    weights[:10] = 2.0
+    weighted = MultiLabelLogistic(n_jobs=1).fit(x, y, sample_weight=weights)
+    repeated = MultiLabelLogistic(n_jobs=1).fit(sp.vstack([x, x[:10]]).tocsr(), np.vstack([y, y[:10]]))
+    assert np.allclose(weighted.coef_, repeated.coef_) and np.allclose(weighted.intercept_, repeated.intercept_)
+    plain = TrainingData(["a"], np.ones((1, 1), bool), np.ones((1, 1), bool))
+    light = TrainingData(["b", "c"], np.zeros((2, 1), bool), np.ones((2, 1), bool), np.array([0.5, 0.25]))
+    assert plain.concat(plain).weights is None  # the project's decisions carry no weights
+    assert plain.concat(light).weights.tolist() == [1.0, 0.5, 0.25]
+    assert plain.concat(light).subset(np.array([2])).weights.tolist() == [0.25]
 
 
 def test_metrics_zero_division_is_zero() -> None:

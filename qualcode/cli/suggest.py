@@ -38,6 +38,11 @@ class Order(StrEnum):
     confidence = "confidence"
 
 
+class ExtraTraining(StrEnum):
+    none = "none"
+    demo = "demo"
+
+
 class Decision(StrEnum):
     accept = "accept"
     reject = "reject"
@@ -178,12 +183,18 @@ def evaluate_suggestions_cmd(
     test: Annotated[Path, typer.Option("--test", help="Test quotes (JSON lines with text and themes).")],
     codebooks: Annotated[Path | None, typer.Option(
         "--codebooks", help="Codebook folder (default: the shipped codebooks).")] = None,
+    extra_training: Annotated[ExtraTraining, typer.Option(
+        "--extra-training", help="Extra training rows for the trained suggester: none (default) or demo "
+        "(the demo corpus's reference coding).")] = ExtraTraining.none,
+    extra_weight: Annotated[float, typer.Option(
+        "--extra-weight", min=0.0, help="Weight of each demo row relative to a TRAIN quote.")] = 0.5,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Macro/micro F1 and per-theme precision, recall, F1 of the pattern and the trained suggester."""
     from qualcode.suggest.evaluate import evaluate_suggestions
 
-    result = evaluate_suggestions(train, test, codebooks)
+    result = evaluate_suggestions(train, test, codebooks, extra_training=extra_training.value,
+                                  extra_weight=extra_weight)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False))
         return

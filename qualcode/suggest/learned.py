@@ -196,7 +196,8 @@ class Suggester:
         """Train the learned part on ``data`` (human decisions) plus ``extra`` (codebook examples).
 
         Labels with too few decisions stay pattern-only. ``extra`` adds training rows but does not
-        count towards the blend weight, which grows with the human positives only.
+        count towards the blend weight, which grows with the human positives only. Rows weigh their
+        ``TrainingData.weights`` in the loss (1 when ``None``, as for the project's decisions).
         """
         with _no_gc():
             return self._fit(data, extra)
