@@ -63,6 +63,15 @@ def get_document(session: Session, ref: str | int) -> Document:
     return document
 
 
+def find_coding(session: Session, document_id: int, start: int, end: int, code_id: int,
+                coder_id: int) -> Coding | None:
+    """The coding of exactly this span with this code by this coder, if there is one."""
+    return session.scalar(select(Coding).where(
+        Coding.document_id == document_id, Coding.start == start, Coding.end == end,
+        Coding.code_id == code_id, Coding.coder_id == coder_id,
+    ))
+
+
 def apply_code(
     session: Session,
     document_id: int,
@@ -92,12 +101,7 @@ def apply_code(
             f"{document.name}: offsets {start}-{end} are outside the text (0-{len(document.text)}) or empty"
         )
     coder_row = get_or_create_coder(session, coder)
-    existing = session.scalar(
-        select(Coding).where(
-            Coding.document_id == document_id, Coding.start == start, Coding.end == end,
-            Coding.code_id == code_id, Coding.coder_id == coder_row.id,
-        )
-    )
+    existing = find_coding(session, document_id, start, end, code_id, coder_row.id)
     if existing is not None:
         return existing
     coding = Coding(
@@ -262,10 +266,7 @@ def import_codings(engine: Engine, path: Path, *, default_coder: str | None = No
             shown = "; ".join(errors[:5]) + (f"; … {len(errors) - 5} more" if len(errors) > 5 else "")
             raise InputError(f"{path.name}: {len(errors)} bad row(s), nothing imported: {shown}")
         for doc, start, end, code, coder, memo in planned:
-            before = session.scalar(select(Coding.id).join(Coder).where(
-                Coding.document_id == doc.id, Coding.start == start, Coding.end == end,
-                Coding.code_id == code.id, Coder.name == coder))
-            if before is not None:
+            if find_coding(session, doc.id, start, end, code.id, get_or_create_coder(session, coder).id) is not None:
                 unchanged += 1
                 continue
             apply_code(session, doc.id, start, end, code.id, coder, source=source, memo=memo)

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
 
-from qualcode.db.models import Code, Codebook, Document, Segment
+from qualcode.db.models import Code, Codebook, Document
 from qualcode.db.session import open_engine, session_scope
 from qualcode.errors import InputError
 
@@ -67,32 +66,10 @@ def export_table(engine: Engine, kind: str, *, include_interviewer: bool = False
                                  frames.cases_frame(session))
             first = ["document", "case", "start", "end", "code", "codebook", "coder", "source", "text"]
         else:
-            df = documents_table(session)
+            df = frames.documents_frame(session)
             first = ["document", "case"]
     rest = [c for c in df.columns if c not in first]
     return df[[c for c in first if c in df.columns] + rest]
-
-
-def documents_table(session: Session) -> pd.DataFrame:
-    """One row per document: name, case, format, words, segments, sha256, import time, source path."""
-    import pandas as pd
-
-    counts = dict(session.execute(select(Segment.document_id, func.count(Segment.id)).group_by(Segment.document_id)).all())
-    rows = [
-        {
-            "document": d.name,
-            "case": d.case.name if d.case else None,
-            "format": d.format,
-            "words": d.word_count,
-            "segments": counts.get(d.id, 0),
-            "sha256": d.sha256,
-            "imported_at": d.imported_at,
-            "source_path": d.source_path,
-        }
-        for d in session.scalars(select(Document).order_by(Document.name))
-    ]
-    return pd.DataFrame(rows, columns=["document", "case", "format", "words", "segments", "sha256", "imported_at",
-                                       "source_path"])
 
 
 def export_codebooks_file(engine: Engine, fmt: str, out: Path | None) -> None:

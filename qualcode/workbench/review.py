@@ -145,14 +145,10 @@ def decide_suggestion(engine: Engine, suggestion_id: int, decision: str, coder: 
         raise InputError(f"decision '{decision}': choose one of {', '.join(DECISIONS)}")
     if not coder or not coder.strip():
         raise InputError("choose your coder name in the sidebar before deciding on suggestions")
+    verb = {"accepted": "accept", "rejected": "reject", "skipped": "skip"}[decision]
     with session_scope(engine) as s:
-        if decision == "accepted":
-            return queue.accept(s, suggestion_id, coder).id
-        if decision == "rejected":
-            queue.reject(s, suggestion_id, coder)
-        else:
-            queue.skip(s, suggestion_id, coder)
-    return None
+        result = queue.DECISIONS[verb](s, suggestion_id, coder)
+        return result.id if decision == "accepted" else None
 
 
 def train_and_suggest(engine: Engine, actor: str | None = None) -> ScoreSummary:
